@@ -745,20 +745,25 @@ Status decode_payload(std::uint16_t type, capnp::AnyPointer::Reader payload, Eve
 }  // namespace
 
 void encode_to(const Envelope& e, std::string& out) {
+  encode_to(e.sequence, e.recorded_ns, e.causation, e.event, out);
+}
+
+void encode_to(std::uint64_t sequence, std::int64_t recorded_ns, std::uint64_t causation,
+               const Event& event, std::string& out) {
   thread_local std::vector<capnp::word> scratch(kScratchWords);  // zeroed; builder re-zeroes
   capnp::MallocMessageBuilder message(kj::arrayPtr(scratch.data(), scratch.size()));
   auto env = message.initRoot<s::Envelope>();
-  env.setSequence(e.sequence);
-  env.setRecordedNs(e.recorded_ns);
-  env.setCausation(e.causation);
-  env.setEventType(static_cast<std::uint16_t>(e.event.index()));
+  env.setSequence(sequence);
+  env.setRecordedNs(recorded_ns);
+  env.setCausation(causation);
+  env.setEventType(static_cast<std::uint16_t>(event.index()));
   auto payload = env.getPayload();
   std::visit(
       [&payload](const auto& ev) {
         using T = std::decay_t<decltype(ev)>;
         enc(payload.initAs<typename SchemaOf<T>::type>(), ev);
       },
-      e.event);
+      event);
   frame(message.getSegmentsForOutput(), out);
 }
 

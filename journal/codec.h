@@ -52,6 +52,9 @@ inline constexpr std::uint32_t kSchemaVersion = 1;
 // The Cap'n Proto encoding of `e`. encode_to replaces `out`'s content (its capacity is reused).
 std::string encode(const Envelope& e);
 void encode_to(const Envelope& e, std::string& out);
+// The same encoding from the envelope's parts (no copy of the event).
+void encode_to(std::uint64_t sequence, std::int64_t recorded_ns, std::uint64_t causation,
+               const Event& event, std::string& out);
 
 // Decodes one record. Errors are kCorruption: "undecodable record: <what>" or
 // "unknown event type 57 (written by a newer version?)".

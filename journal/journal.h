@@ -99,6 +99,21 @@ class Journal {
     return append(std::span<const PendingEvent>(&p, 1));
   }
 
+  // Pipelined group commit (GroupCommitter): append_unsynced() writes the batch exactly like
+  // append() (one WriteBatch, WAL written to the OS) but never waits for an fsync, whatever
+  // the durability mode; sync() then fsyncs the WAL, making every append that returned before
+  // sync() was called durable. sync() may run on another thread concurrently with appends.
+  // A failed sync() also makes the journal refuse every later append.
+  // (The defaults suit a test double: plain append(), nothing to sync.)
+  virtual Result<std::uint64_t> append_unsynced(std::span<const PendingEvent> events) {
+    return append(events);
+  }
+  virtual Status sync() { return {}; }
+  // True once a write or sync has failed (every later append fails with kIo).
+  virtual bool failed() const { return false; }
+  // The durability the journal was opened with (kNone for a read-only journal).
+  virtual Durability durability() const { return Durability::kSync; }
+
   // Last sequence appended (0 when empty). In read-only mode, as of the last refresh().
   virtual std::uint64_t last_sequence() const = 0;
   // Read-only mode: catch up with what the writer appended since open. No-op for the writer.
@@ -111,10 +126,8 @@ class Journal {
   virtual Result<std::optional<Envelope>> get(std::uint64_t sequence) const = 0;
 
   // Index lookups.
-  virtual Result<std::vector<std::uint64_t>> sequences_for_order(
-      const ClientOrderId& id) const = 0;
-  virtual Result<std::optional<ClientOrderId>> order_for_venue_id(
-      const VenueOrderId& id) const = 0;
+  virtual Result<std::vector<std::uint64_t>> sequences_for_order(const ClientOrderId& id) const = 0;
+  virtual Result<std::optional<ClientOrderId>> order_for_venue_id(const VenueOrderId& id) const = 0;
   // The first sequence recorded at or after `ns` (last_sequence()+1 if none).
   virtual Result<std::uint64_t> first_sequence_at_or_after(std::int64_t recorded_ns) const = 0;
 

@@ -1,0 +1,153 @@
+#include "journal/group_commit.h"
+
+#include <future>
+#include <utility>
+
+namespace at::journal {
+
+GroupCommitter::GroupCommitter(Journal& journal, GroupCommitOptions options)
+    : journal_(journal), options_(options), fsync_(journal.durability() == Durability::kSync) {
+  if (options_.max_batch_events == 0) options_.max_batch_events = 1;
+  if (options_.max_queued_events < options_.max_batch_events)
+    options_.max_queued_events = options_.max_batch_events;
+  writer_ = std::thread([this] { writer_loop(); });
+  syncer_ = std::thread([this] { syncer_loop(); });
+}
+
+GroupCommitter::~GroupCommitter() { stop(); }
+
+void GroupCommitter::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  space_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  if (syncer_.joinable()) syncer_.join();
+}
+
+void GroupCommitter::submit(PendingEvent event, Callback done) {
+  std::vector<PendingEvent> v;
+  v.push_back(std::move(event));
+  submit(std::move(v), std::move(done));
+}
+
+void GroupCommitter::submit(std::vector<PendingEvent> events, Callback done) {
+  std::unique_lock lock(mu_);
+  // Back-pressure: wait for room (a request larger than the limit waits for an empty queue).
+  space_cv_.wait(lock, [&] {
+    return stopping_ || queued_events_ == 0 ||
+           queued_events_ + events.size() <= options_.max_queued_events;
+  });
+  if (stopping_) {
+    lock.unlock();
+    done(make_error(ErrorKind::kIo, "group committer is stopped"));
+    return;
+  }
+  queued_events_ += events.size();
+  queue_.push_back(Request{std::move(events), std::move(done)});
+  bool wake = queue_.size() == 1;
+  lock.unlock();
+  if (wake) queue_cv_.notify_one();
+}
+
+Result<std::uint64_t> GroupCommitter::append(std::vector<PendingEvent> events) {
+  std::promise<Result<std::uint64_t>> p;
+  auto f = p.get_future();
+  submit(std::move(events), [&p](const Result<std::uint64_t>& r) { p.set_value(r); });
+  return f.get();
+}
+
+GroupCommitter::Counters GroupCommitter::counters() const {
+  std::lock_guard lock(mu_);
+  return counters_;
+}
+
+void GroupCommitter::writer_loop() {
+  std::vector<Request> taken;
+  std::vector<PendingEvent> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) {  // stopping and drained
+        writer_done_ = true;
+        lock.unlock();
+        synced_cv_.notify_all();
+        return;
+      }
+      std::size_t n = 0;
+      taken.clear();
+      while (!queue_.empty() &&
+             (taken.empty() || n + queue_.front().events.size() <= options_.max_batch_events)) {
+        n += queue_.front().events.size();
+        taken.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      queued_events_ -= n;
+    }
+    space_cv_.notify_all();
+
+    batch.clear();
+    for (auto& r : taken)
+      for (auto& e : r.events) batch.push_back(std::move(e));
+    auto first = fsync_ ? journal_.append_unsynced(batch) : journal_.append(batch);
+
+    Written w;
+    w.done.reserve(taken.size());
+    w.results.reserve(taken.size());
+    std::uint64_t seq = first ? *first : 0;
+    for (auto& r : taken) {
+      if (first) {
+        w.results.emplace_back(seq);
+        seq += r.events.size();
+      } else {
+        w.results.emplace_back(first.error());
+      }
+      w.done.push_back(std::move(r.done));
+    }
+    {
+      std::lock_guard lock(mu_);
+      if (first) {
+        counters_.events += batch.size();
+        ++counters_.batches;
+      }
+      written_.push_back(std::move(w));
+    }
+    synced_cv_.notify_one();
+  }
+}
+
+void GroupCommitter::syncer_loop() {
+  std::vector<Written> todo;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      synced_cv_.wait(lock, [&] { return writer_done_ || !written_.empty(); });
+      if (written_.empty()) return;  // writer finished and everything is completed
+      todo.swap(written_);
+    }
+    bool any_ok = false;
+    for (auto& w : todo)
+      for (auto& r : w.results) any_ok = any_ok || r.ok();
+    if (fsync_ && any_ok) {
+      // Every batch in `todo` was written before this call: one fsync covers them all.
+      auto st = journal_.sync();
+      {
+        std::lock_guard lock(mu_);
+        ++counters_.syncs;
+      }
+      if (!st)
+        for (auto& w : todo)
+          for (auto& r : w.results)
+            if (r.ok()) r = st.error();
+    }
+    for (auto& w : todo)
+      for (std::size_t i = 0; i < w.done.size(); ++i)
+        if (w.done[i]) w.done[i](w.results[i]);
+    todo.clear();
+  }
+}
+
+}  // namespace at::journal

@@ -1,0 +1,101 @@
+// GroupCommitter: many producers, one journal writer, few fsyncs.
+//
+// Producers submit() events with a completion callback. A writer thread takes everything
+// queued, appends it as one WriteBatch (Journal::append_unsynced) and hands the batch to a
+// syncer thread; the syncer fsyncs the WAL once for every batch written since its last sync
+// (Journal::sync) and only then completes their callbacks. So:
+//   * every event is reported durable only after an fsync that covers it;
+//   * while one fsync is in flight, the writer already encodes and writes the next batch, so
+//     one fsync covers everything that arrived during the previous one (events per fsync grows
+//     with the load; latency stays near one to two fsyncs).
+// With a journal opened in kBatch or kNone the syncer does not fsync (Journal::append's own
+// policy applies) and completions follow the write.
+//
+// Callbacks run on the syncer thread, in submission order, and must be quick (post to your own
+// executor). A failed write or sync completes the affected callbacks with the error; the
+// journal then refuses every later append, so every later submission fails too.
+//
+// Thread-safety: submit()/append() from any number of threads. The journal must not be
+// appended to by anyone else while the committer runs. Ownership: the committer borrows the
+// journal, which must outlive it. The destructor completes everything queued, then joins.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "journal/journal.h"
+
+namespace at::journal {
+
+struct GroupCommitOptions {
+  // At most this many events per WriteBatch (bounds a batch's size and latency).
+  std::size_t max_batch_events = 8192;
+  // submit() blocks while this many events are queued and not yet written (back-pressure).
+  std::size_t max_queued_events = 1 << 18;
+};
+
+class GroupCommitter {
+ public:
+  // Receives the sequence of the request's first event, or the error.
+  using Callback = std::function<void(const Result<std::uint64_t>&)>;
+
+  struct Counters {
+    std::uint64_t events = 0;   // events written
+    std::uint64_t batches = 0;  // WriteBatches written
+    std::uint64_t syncs = 0;    // fsyncs done
+  };
+
+  explicit GroupCommitter(Journal& journal, GroupCommitOptions options = {});
+  ~GroupCommitter();
+  GroupCommitter(const GroupCommitter&) = delete;
+  GroupCommitter& operator=(const GroupCommitter&) = delete;
+
+  // Queues `events` (consecutive sequences, one WriteBatch) and returns at once; `done` is
+  // called once they are durable or failed. After stop(), `done` gets kIo at once.
+  void submit(std::vector<PendingEvent> events, Callback done);
+  void submit(PendingEvent event, Callback done);
+  // submit() and wait for the outcome.
+  Result<std::uint64_t> append(std::vector<PendingEvent> events);
+
+  // Completes everything queued, then stops the threads. Idempotent.
+  void stop();
+  Counters counters() const;
+
+ private:
+  struct Request {
+    std::vector<PendingEvent> events;
+    Callback done;
+  };
+  struct Written {
+    std::vector<Callback> done;
+    std::vector<Result<std::uint64_t>> results;
+  };
+
+  void writer_loop();
+  void syncer_loop();
+
+  Journal& journal_;
+  GroupCommitOptions options_;
+  const bool fsync_ = false;  // journal opened kSync: the syncer fsyncs
+
+  mutable std::mutex mu_;
+  std::condition_variable queue_cv_;   // writer waits for requests
+  std::condition_variable space_cv_;   // producers wait for room
+  std::condition_variable synced_cv_;  // syncer waits for written batches
+  std::deque<Request> queue_;
+  std::size_t queued_events_ = 0;
+  std::vector<Written> written_;  // written, waiting for the covering fsync
+  bool stopping_ = false;
+  bool writer_done_ = false;
+  Counters counters_;
+
+  std::thread writer_;
+  std::thread syncer_;
+};
+
+}  // namespace at::journal
