@@ -1,0 +1,303 @@
+#include "journal/codec.h"
+
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+#include <gtest/gtest.h>
+
+#include "events.capnp.h"
+#include "tests/journal/samples.h"
+
+namespace at::journal {
+namespace {
+
+using testing::all_events_full;
+using testing::all_events_minimal;
+
+// Field-by-field identity, including decimal scale ("52000.00" stays "52000.00").
+struct Same {
+  static bool dec(const Decimal& a, const Decimal& b) { return a.identical(b); }
+  static bool dec(const std::optional<Decimal>& a, const std::optional<Decimal>& b) {
+    return a.has_value() == b.has_value() && (!a || a->identical(*b));
+  }
+};
+
+// Serialises an event to text with exact decimals, so equality means identity.
+std::string dump(const Event& e);
+
+template <typename T>
+std::string f(const T& v) {
+  if constexpr (std::is_same_v<T, Decimal>) {
+    return v.to_string();
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return "'" + v + "'";
+  } else if constexpr (std::is_same_v<T, Symbol>) {
+    return v.str();
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return v ? "true" : "false";
+  } else if constexpr (std::is_enum_v<T>) {
+    return std::string(to_string(v));
+  } else if constexpr (std::is_arithmetic_v<T>) {
+    return std::to_string(v);
+  } else {
+    return v.str();  // ids
+  }
+}
+template <typename T>
+std::string f(const std::optional<T>& v) {
+  return v ? f(*v) : "<none>";
+}
+
+std::string dump(const Event& e) {
+  std::string s(to_string(type_of(e)));
+  s += "{";
+  auto add = [&s](const auto&... xs) { ((s += f(xs) + ","), ...); };
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, DecisionReceived>) {
+          add(x.decision_id, x.source, x.symbol, x.action, x.size, x.order_type, x.limit_price,
+              x.stop_price, x.tif, x.account, x.ts_ns);
+          for (auto& [k, v] : x.metadata) s += k + "=" + v + ";";
+        } else if constexpr (std::is_same_v<T, RiskRejected>) {
+          add(x.decision_id, x.client_order_id, x.symbol, x.reason, x.detail, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, OrderRequested>) {
+          add(x.client_order_id, x.decision_id, x.account, x.venue, x.symbol, x.side, x.type,
+              x.quantity, x.limit_price, x.stop_price, x.tif, x.replaces, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, OrderSent>) {
+          add(x.client_order_id, x.attempt, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, OrderAccepted>) {
+          add(x.client_order_id, x.venue_order_id, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, OrderRejected> ||
+                             std::is_same_v<T, CancelRejected>) {
+          add(x.client_order_id, x.reason, x.venue_code, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, OrderFilled>) {
+          add(x.client_order_id, x.venue_order_id, x.trade_id, x.venue, x.account, x.symbol, x.side,
+              x.quantity, x.price, x.commission, x.commission_asset, x.liquidity, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, CancelRequested> ||
+                             std::is_same_v<T, OrderCancelled> || std::is_same_v<T, OrderExpired>) {
+          add(x.client_order_id, x.reason, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, ReplaceRequested>) {
+          add(x.client_order_id, x.new_client_order_id, x.new_quantity, x.new_limit_price, x.native,
+              x.ts_ns);
+        } else if constexpr (std::is_same_v<T, OrderReplaced>) {
+          add(x.client_order_id, x.new_client_order_id, x.new_venue_order_id, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, ReplaceRejected>) {
+          add(x.client_order_id, x.new_client_order_id, x.reason, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, OrderStatusUnknown>) {
+          add(x.client_order_id, x.operation, x.detail, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, OrderNotFoundAtVenue>) {
+          add(x.client_order_id, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, VenueConnectionChanged>) {
+          add(x.venue, x.state, x.detail, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, VenueErrorOccurred>) {
+          add(x.venue, x.client_order_id, x.operation, x.kind, x.venue_code, x.message,
+              x.retry_after_ms, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, RetryScheduled>) {
+          add(x.client_order_id, x.operation, x.attempt, x.delay_ms, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, CircuitBreakerChanged>) {
+          add(x.venue, x.from, x.to, x.reason, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, DeadLettered>) {
+          add(x.client_order_id, x.operation, x.reason, x.attempts, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, DeadLetterRetried>) {
+          add(x.client_order_id, x.who, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, DeadLetterDropped>) {
+          add(x.client_order_id, x.who, x.reason, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, AnomalyDetected>) {
+          add(x.kind, x.venue, x.client_order_id, x.detail, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, TradingStateChanged>) {
+          add(x.from, x.to, x.who, x.reason, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, KillSwitchActivated>) {
+          add(x.who, x.reason, x.flatten, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, MarkPriceUpdated>) {
+          add(x.symbol, x.price, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, BalanceUpdated>) {
+          add(x.account, x.asset, x.free, x.locked, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, AccountFunded>) {
+          add(x.account, x.asset, x.amount, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, InstrumentDefined>) {
+          add(x.venue, x.rules.symbol, x.rules.venue_symbol, x.rules.tick_size, x.rules.lot_size,
+              x.rules.min_qty, x.rules.max_qty, x.rules.min_notional, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, EngineStarted>) {
+          add(x.version, x.venue, x.config_digest, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, EngineStopped>) {
+          add(x.reason, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, RecoveryCompleted>) {
+          add(x.replayed_events, x.in_flight, x.resolved, x.restored_resting, x.ts_ns);
+        } else {
+          static_assert(sizeof(T) == 0, "dump() misses an event type");
+        }
+      },
+      e);
+  return s + "}";
+}
+
+Envelope envelope(Event e, std::uint64_t seq = 42) {
+  return Envelope{seq, 1'700'000'000'999'000'000, seq - 1, std::move(e)};
+}
+
+TEST(Codec, EveryEventTypeRoundTripsWithAllFieldsSet) {
+  auto events = all_events_full();
+  ASSERT_EQ(events.size(), kEventTypeCount);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    SCOPED_TRACE(std::string(to_string(static_cast<EventType>(i))));
+    ASSERT_EQ(events[i].index(), i);
+    auto bytes = encode(envelope(events[i]));
+    auto back = decode(bytes);
+    ASSERT_TRUE(back.ok()) << back.error().describe();
+    EXPECT_EQ(back->sequence, 42u);
+    EXPECT_EQ(back->recorded_ns, 1'700'000'000'999'000'000);
+    EXPECT_EQ(back->causation, 41u);
+    EXPECT_EQ(dump(back->event), dump(events[i]));
+  }
+}
+
+TEST(Codec, EveryEventTypeRoundTripsWithOptionalsUnset) {
+  for (const auto& e : all_events_minimal()) {
+    SCOPED_TRACE(dump(e));
+    auto back = decode(encode(envelope(e)));
+    ASSERT_TRUE(back.ok()) << back.error().describe();
+    EXPECT_EQ(dump(back->event), dump(e));
+  }
+}
+
+TEST(Codec, DecimalsKeepTheirExactText) {
+  for (const char* text : {"0.00001234", "52000.00", "0", "-0.000000000000000001",
+                           "99999999999999999999.999999999999999999", "1e-8", "123456789"}) {
+    MarkPriceUpdated m{Symbol::of("BTC-USDT"), Decimal::of(text), 1};
+    auto back = decode(encode(envelope(m)));
+    ASSERT_TRUE(back.ok()) << back.error().describe();
+    const auto& p = std::get<MarkPriceUpdated>(back->event).price;
+    EXPECT_TRUE(p.identical(Decimal::of(text))) << text << " came back as " << p.to_string();
+    EXPECT_EQ(p.to_string(), Decimal::of(text).to_string());
+  }
+  EXPECT_EQ(
+      std::get<MarkPriceUpdated>(
+          decode(encode(envelope(MarkPriceUpdated{Symbol::of("X"), Decimal::of("52000.00"), 1})))
+              ->event)
+          .price.to_string(),
+      "52000.00");
+}
+
+TEST(Codec, DecodeIntoReusesAnEnvelopeAcrossTypes) {
+  Envelope env;
+  for (int round = 0; round < 2; ++round)
+    for (const auto& e : all_events_full()) {
+      auto st = decode_into(encode(envelope(e)), env);
+      ASSERT_TRUE(st.ok()) << st.error().describe();
+      EXPECT_EQ(dump(env.event), dump(e));
+    }
+  // Same type twice in a row with different content: nothing of the first survives.
+  auto full = all_events_full()[0];
+  auto minimal = all_events_minimal()[0];
+  ASSERT_TRUE(decode_into(encode(envelope(full)), env).ok());
+  ASSERT_TRUE(decode_into(encode(envelope(minimal)), env).ok());
+  EXPECT_EQ(dump(env.event), dump(minimal));
+}
+
+TEST(Codec, UnalignedInputDecodes) {
+  auto bytes = encode(envelope(testing::sample_fill(7)));
+  std::string shifted = "x" + bytes;
+  auto back = decode(std::string_view(shifted).substr(1));
+  ASSERT_TRUE(back.ok()) << back.error().describe();
+  EXPECT_EQ(dump(back->event), dump(testing::sample_fill(7)));
+}
+
+TEST(Codec, HeaderDecodesWithoutThePayload) {
+  auto h = decode_header(encode(envelope(testing::sample_fill(1), 9)));
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->sequence, 9u);
+  EXPECT_EQ(h->causation, 8u);
+  EXPECT_EQ(h->event_type, static_cast<std::uint16_t>(EventType::kOrderFilled));
+}
+
+TEST(Codec, GarbageIsCorruptionNotACrash) {
+  for (std::string bad : {std::string(), std::string("abc"), std::string(16, '\xff'),
+                          std::string(64, '\x7f'), std::string(24, '\0')}) {
+    auto r = decode(bad);
+    if (bad == std::string(24, '\0')) continue;  // an all-zero message is an empty envelope
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().kind, ErrorKind::kCorruption);
+    EXPECT_NE(r.error().message.find("undecodable record"), std::string::npos) << r.error().message;
+  }
+  // Truncating a real record anywhere never crashes.
+  auto bytes = encode(envelope(all_events_full()[0]));
+  for (std::size_t n = 0; n < bytes.size(); n += 8) {
+    auto r = decode(std::string_view(bytes).substr(0, n));
+    EXPECT_FALSE(r.ok()) << "prefix of " << n << " bytes decoded";
+  }
+}
+
+TEST(Codec, UnknownEventTypeIsAnErrorNamingTheNumber) {
+  capnp::MallocMessageBuilder m;
+  auto env = m.initRoot<schema::Envelope>();
+  env.setSequence(5);
+  env.setEventType(57);
+  auto flat = capnp::messageToFlatArray(m);
+  auto bytes = flat.asChars();
+  auto r = decode(std::string_view(bytes.begin(), bytes.size()));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::kCorruption);
+  EXPECT_NE(r.error().message.find("unknown event type 57"), std::string::npos)
+      << r.error().message;
+}
+
+TEST(Codec, OutOfRangeEnumAndScaleAreCorruption) {
+  {
+    capnp::MallocMessageBuilder m;
+    auto env = m.initRoot<schema::Envelope>();
+    env.setEventType(static_cast<std::uint16_t>(EventType::kOrderSent) + 0);
+    auto p = env.getPayload().initAs<schema::MarkPriceUpdated>();  // wrong struct is tolerated
+    (void)p;
+    env.setEventType(static_cast<std::uint16_t>(EventType::kMarkPriceUpdated));
+    auto price = env.getPayload().getAs<schema::MarkPriceUpdated>().initPrice();
+    price.setScale(40);
+    auto flat = capnp::messageToFlatArray(m);
+    auto r = decode(std::string_view(flat.asChars().begin(), flat.asChars().size()));
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("price: decimal scale 40"), std::string::npos)
+        << r.error().message;
+  }
+  {
+    capnp::MallocMessageBuilder m;
+    auto env = m.initRoot<schema::Envelope>();
+    env.setEventType(static_cast<std::uint16_t>(EventType::kOrderFilled));
+    env.getPayload().initAs<schema::OrderFilled>().setSide(static_cast<schema::Side>(9));
+    auto flat = capnp::messageToFlatArray(m);
+    auto r = decode(std::string_view(flat.asChars().begin(), flat.asChars().size()));
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("side: enum value 9"), std::string::npos) << r.error().message;
+  }
+}
+
+TEST(Codec, ManyMetadataEntriesSpillIntoMoreSegmentsAndStillRoundTrip) {
+  DecisionReceived d = std::get<DecisionReceived>(all_events_full()[0]);
+  for (int i = 0; i < 2000; ++i) d.metadata.emplace_back("key" + std::to_string(i), "value");
+  auto back = decode(encode(envelope(d)));
+  ASSERT_TRUE(back.ok()) << back.error().describe();
+  EXPECT_EQ(dump(back->event), dump(d));
+}
+
+TEST(Codec, IndexIdsCoverReplacements) {
+  auto events = all_events_full();
+  auto ids = order_ids_of(events[static_cast<int>(EventType::kOrderReplaced)]);
+  ASSERT_EQ(ids.count, 2);
+  EXPECT_EQ(ids.ids[0]->str(), "at3");
+  EXPECT_EQ(ids.ids[1]->str(), "at11");
+  auto link = venue_link_of(events[static_cast<int>(EventType::kOrderReplaced)]);
+  ASSERT_NE(link.venue_order_id, nullptr);
+  EXPECT_EQ(link.venue_order_id->str(), "V-2");
+  EXPECT_EQ(link.client_order_id->str(), "at11");
+  EXPECT_EQ(order_ids_of(events[static_cast<int>(EventType::kEngineStarted)]).count, 0);
+}
+
+TEST(Codec, KeysSortLikeTheirNumbers) {
+  EXPECT_LT(sequence_key(255), sequence_key(256));
+  EXPECT_LT(sequence_key(1), sequence_key(1ull << 40));
+  EXPECT_EQ(get_u64be(sequence_key(0x0102030405060708ull)), 0x0102030405060708ull);
+  EXPECT_LT(by_order_key("at1", 99), by_order_key("at1", 100));
+  EXPECT_LT(by_order_key("at1", UINT64_MAX), by_order_key("at10", 0));
+  EXPECT_LT(by_time_key(5, 9), by_time_key(6, 1));
+}
+
+}  // namespace
+}  // namespace at::journal
