@@ -1,0 +1,544 @@
+#include "journal/journal.h"
+
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "journal/codec.h"
+#include "journal/group_commit.h"
+#include "tests/journal/samples.h"
+
+namespace at::journal {
+namespace {
+
+using testing::all_events_full;
+using testing::sample_fill;
+using testing::TempDir;
+
+std::unique_ptr<Journal> open_ok(const std::string& path, const Clock& clock,
+                                 Durability d = Durability::kSync) {
+  Options o;
+  o.path = path;
+  o.durability = d;
+  auto j = Journal::open(o, clock);
+  EXPECT_TRUE(j.ok()) << j.error().describe();
+  return j.ok() ? std::move(*j) : nullptr;
+}
+
+std::vector<PendingEvent> pending(const std::vector<Event>& events) {
+  std::vector<PendingEvent> v;
+  for (const auto& e : events) v.push_back({e, 0});
+  return v;
+}
+
+std::vector<Envelope> read_all(const Journal& j) {
+  std::vector<Envelope> out;
+  auto st = j.read(1, UINT64_MAX, [&](const Envelope& e) {
+    out.push_back(e);
+    return true;
+  });
+  EXPECT_TRUE(st.ok()) << st.error().describe();
+  return out;
+}
+
+// Raw RocksDB access to damage a journal the way a disk or a bug would.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) {
+    std::vector<std::string> names;
+    EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> d;
+    for (auto& n : names) d.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    rocksdb::DB* db = nullptr;
+    auto s = rocksdb::DB::Open(rocksdb::Options(), path, d, &handles_, &db);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    db_.reset(db);
+    for (std::size_t i = 0; i < names.size(); ++i) by_name_[names[i]] = handles_[i];
+  }
+  ~RawDb() {
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  }
+  void put(const std::string& cf, const std::string& k, const std::string& v) {
+    ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), by_name_.at(cf), k, v).ok());
+  }
+  void del(const std::string& cf, const std::string& k) {
+    ASSERT_TRUE(db_->Delete(rocksdb::WriteOptions(), by_name_.at(cf), k).ok());
+  }
+
+ private:
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::map<std::string, rocksdb::ColumnFamilyHandle*> by_name_;
+};
+
+bool has_issue(const VerifyReport& r, std::uint64_t seq, const std::string& topic,
+               const std::string& text) {
+  for (const auto& i : r.issues)
+    if (i.sequence == seq && i.topic == topic && i.problem.find(text) != std::string::npos)
+      return true;
+  return false;
+}
+
+std::string issues_text(const VerifyReport& r) {
+  std::string s;
+  for (const auto& i : r.issues)
+    s += std::to_string(i.sequence) + " " + i.topic + ": " + i.problem + "\n";
+  return s;
+}
+
+TEST(Journal, AppendsOneBatchWithConsecutiveSequencesAndReadsItBack) {
+  TempDir dir;
+  ManualClock clock;
+  auto j = open_ok(dir.path(), clock);
+  ASSERT_TRUE(j);
+  EXPECT_EQ(j->last_sequence(), 0u);
+  auto first = j->append(pending(all_events_full()));
+  ASSERT_TRUE(first.ok()) << first.error().describe();
+  EXPECT_EQ(*first, 1u);
+  EXPECT_EQ(j->last_sequence(), kEventTypeCount);
+  auto second = j->append(sample_fill(1), 3);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*second, kEventTypeCount + 1);
+
+  auto all = read_all(*j);
+  ASSERT_EQ(all.size(), kEventTypeCount + 1);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].sequence, i + 1);
+    EXPECT_EQ(all[i].recorded_ns, clock.now_ns());
+  }
+  EXPECT_EQ(all.back().causation, 3u);
+  EXPECT_EQ(std::get<OrderFilled>(all.back().event).price.to_string(), "52000.12");
+
+  // A range, and stopping early.
+  int seen = 0;
+  ASSERT_TRUE(j->read(5, 7, [&](const Envelope& e) {
+                 EXPECT_EQ(e.sequence, 5u + seen);
+                 ++seen;
+                 return true;
+               }).ok());
+  EXPECT_EQ(seen, 3);
+  seen = 0;
+  ASSERT_TRUE(j->read(1, 100, [&](const Envelope&) { return ++seen < 2; }).ok());
+  EXPECT_EQ(seen, 2);
+
+  auto g = j->get(7);
+  ASSERT_TRUE(g.ok() && g->has_value());
+  EXPECT_EQ(type_of((*g)->event), EventType::kOrderFilled);
+  auto missing = j->get(1000);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+}
+
+TEST(Journal, ReopeningContinuesTheSequenceAndKeepsEverything) {
+  TempDir dir;
+  ManualClock clock;
+  {
+    auto j = open_ok(dir.path(), clock);
+    ASSERT_TRUE(j->append(pending(all_events_full())).ok());
+  }
+  auto j = open_ok(dir.path(), clock);
+  EXPECT_EQ(j->last_sequence(), kEventTypeCount);
+  auto next = j->append(sample_fill(2));
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(*next, kEventTypeCount + 1);
+  auto v = j->verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok()) << issues_text(*v);
+}
+
+TEST(Journal, IndexesFindOrdersVenueIdsAndTimes) {
+  TempDir dir;
+  ManualClock clock;
+  auto j = open_ok(dir.path(), clock);
+  std::int64_t t0 = clock.now_ns();
+  ASSERT_TRUE(j->append(pending(all_events_full())).ok());  // 1..33 at t0
+  clock.advance_ms(10);
+  ASSERT_TRUE(j->append(sample_fill(1)).ok());  // 34 at t0+10ms
+  clock.advance_ms(10);
+  ASSERT_TRUE(j->append(sample_fill(2)).ok());  // 35 at t0+20ms
+
+  // at3: OrderRequested(3) Sent(4) Accepted(5) Filled(7) CancelRequested(8) Cancelled(9)
+  // CancelRejected(10) ReplaceRequested(11) OrderReplaced(12) ReplaceRejected(13).
+  auto seqs = j->sequences_for_order(ClientOrderId("at3"));
+  ASSERT_TRUE(seqs.ok());
+  EXPECT_EQ(*seqs, (std::vector<std::uint64_t>{3, 4, 5, 7, 8, 9, 10, 11, 12, 13}));
+  // The replacement order is found through the replace events that name it.
+  EXPECT_EQ(*j->sequences_for_order(ClientOrderId("at11")), (std::vector<std::uint64_t>{11, 12}));
+  // "at" is a prefix of every id but has no events of its own; "at1" (sample_fill(1)) is a
+  // prefix of "at11" and finds only its own.
+  EXPECT_TRUE(j->sequences_for_order(ClientOrderId("at"))->empty());
+  EXPECT_EQ(*j->sequences_for_order(ClientOrderId("at1")), (std::vector<std::uint64_t>{34}));
+
+  auto coid = j->order_for_venue_id(VenueOrderId("V-998877"));
+  ASSERT_TRUE(coid.ok() && coid->has_value());
+  EXPECT_EQ((*coid)->str(), "at3");
+  EXPECT_EQ((*j->order_for_venue_id(VenueOrderId("V-2")))->str(), "at11");
+  EXPECT_FALSE(j->order_for_venue_id(VenueOrderId("nope"))->has_value());
+
+  EXPECT_EQ(*j->first_sequence_at_or_after(0), 1u);
+  EXPECT_EQ(*j->first_sequence_at_or_after(t0), 1u);
+  EXPECT_EQ(*j->first_sequence_at_or_after(t0 + 1), 34u);
+  EXPECT_EQ(*j->first_sequence_at_or_after(t0 + 10'000'000), 34u);
+  EXPECT_EQ(*j->first_sequence_at_or_after(t0 + 15'000'000), 35u);
+  EXPECT_EQ(*j->first_sequence_at_or_after(t0 + 30'000'000), 36u);  // none: last + 1
+}
+
+TEST(Journal, RecordedTimeNeverGoesBackwards) {
+  TempDir dir;
+  ManualClock clock;
+  auto j = open_ok(dir.path(), clock);
+  ASSERT_TRUE(j->append(sample_fill(1)).ok());
+  clock.advance_ms(-5);  // the wall clock steps back
+  ASSERT_TRUE(j->append(sample_fill(2)).ok());
+  auto all = read_all(*j);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[1].recorded_ns, all[0].recorded_ns);
+  EXPECT_TRUE(j->verify()->ok());
+}
+
+TEST(Journal, DeadLettersAreATopicOpenedAndClosedByEvents) {
+  TempDir dir;
+  ManualClock clock;
+  auto j = open_ok(dir.path(), clock);
+  auto dl = [](const char* id) { return DeadLettered{ClientOrderId(id), "submit", "x", 5, 1}; };
+  ASSERT_TRUE(j->append(dl("a1")).ok());  // 1
+  ASSERT_TRUE(j->append(dl("a2")).ok());  // 2
+  ASSERT_TRUE(j->append(dl("a3")).ok());  // 3
+  EXPECT_EQ(*j->open_dead_letters(), (std::vector<std::uint64_t>{1, 2, 3}));
+  ASSERT_TRUE(j->append(DeadLetterRetried{ClientOrderId("a1"), "op", 2}).ok());
+  ASSERT_TRUE(j->append(DeadLetterDropped{ClientOrderId("a3"), "op", "stale", 3}).ok());
+  EXPECT_EQ(*j->open_dead_letters(), (std::vector<std::uint64_t>{2}));
+  // Lettered and dropped within one batch: never open.
+  std::vector<PendingEvent> b{{dl("a4"), 0},
+                              {DeadLetterDropped{ClientOrderId("a4"), "op", "", 4}, 0}};
+  ASSERT_TRUE(j->append(b).ok());
+  EXPECT_EQ(*j->open_dead_letters(), (std::vector<std::uint64_t>{2}));
+  // Survives a reopen, and a retry after the reopen closes it.
+  j.reset();
+  j = open_ok(dir.path(), clock);
+  EXPECT_EQ(*j->open_dead_letters(), (std::vector<std::uint64_t>{2}));
+  ASSERT_TRUE(j->append(DeadLetterRetried{ClientOrderId("a2"), "op", 5}).ok());
+  EXPECT_TRUE(j->open_dead_letters()->empty());
+  auto v = j->verify();
+  EXPECT_TRUE(v->ok()) << issues_text(*v);
+  EXPECT_EQ(j->stats()->dlq_open, 0u);
+}
+
+TEST(Journal, SnapshotsAreFoundAtOrBeforeASequence) {
+  TempDir dir;
+  ManualClock clock;
+  auto j = open_ok(dir.path(), clock);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(j->append(sample_fill(i)).ok());
+  ASSERT_TRUE(j->put_snapshot(4, "four").ok());
+  ASSERT_TRUE(j->put_snapshot(8, "eight").ok());
+  auto bad = j->put_snapshot(11, "eleven");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("beyond the last sequence 10"), std::string::npos);
+  EXPECT_FALSE(j->latest_snapshot(3)->has_value());
+  EXPECT_EQ((*j->latest_snapshot(4))->first, 4u);
+  EXPECT_EQ((*j->latest_snapshot(7))->second, "four");
+  EXPECT_EQ((*j->latest_snapshot(UINT64_MAX))->second, "eight");
+  EXPECT_EQ(j->stats()->snapshots, 2u);
+}
+
+TEST(Journal, StatsCountRecordsByType) {
+  TempDir dir;
+  ManualClock clock;
+  auto j = open_ok(dir.path(), clock);
+  ASSERT_TRUE(j->append(pending(all_events_full())).ok());
+  ASSERT_TRUE(j->append(sample_fill(1)).ok());
+  auto s = j->stats();
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->records, kEventTypeCount + 1);
+  EXPECT_EQ(s->first_sequence, 1u);
+  EXPECT_EQ(s->last_sequence, kEventTypeCount + 1);
+  EXPECT_EQ(s->first_recorded_ns, clock.now_ns());
+  EXPECT_EQ(s->by_type.size(), kEventTypeCount);
+  for (auto& [name, n] : s->by_type) EXPECT_EQ(n, name == "OrderFilled" ? 2u : 1u) << name;
+  EXPECT_EQ(s->dlq_open, 0u);  // at8 retried
+  EXPECT_GT(s->disk_bytes, 0u);
+}
+
+TEST(Journal, VerifyFindsAnInjectedSequenceGapAndNamesWhere) {
+  TempDir dir;
+  ManualClock clock;
+  {
+    auto j = open_ok(dir.path(), clock);
+    for (int i = 1; i <= 10; ++i) ASSERT_TRUE(j->append(sample_fill(i)).ok());
+    EXPECT_TRUE(j->verify()->ok());
+  }
+  {
+    RawDb raw(dir.path());
+    raw.del("events", sequence_key(5));
+    raw.del("events", sequence_key(6));
+  }
+  auto j = open_ok(dir.path(), clock);
+  auto v = j->verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(v->ok());
+  EXPECT_TRUE(has_issue(*v, 7, "events", "gap: expected sequence 5, found 7 (2 missing)"))
+      << issues_text(*v);
+  // The indexes still point at the vanished records: drift, named too.
+  EXPECT_TRUE(has_issue(*v, 5, "by_order", "at5")) << issues_text(*v);
+  EXPECT_EQ(v->records, 8u);
+}
+
+TEST(Journal, VerifyFindsACorruptedRecordAndNamesWhere) {
+  TempDir dir;
+  ManualClock clock;
+  {
+    auto j = open_ok(dir.path(), clock);
+    for (int i = 1; i <= 10; ++i) ASSERT_TRUE(j->append(sample_fill(i)).ok());
+  }
+  {
+    RawDb raw(dir.path());
+    raw.put("events", sequence_key(4), std::string(40, '\xee'));
+  }
+  auto j = open_ok(dir.path(), clock);
+  auto v = j->verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(has_issue(*v, 4, "events", "undecodable record")) << issues_text(*v);
+  // Reading across it reports the sequence too.
+  auto st = j->read(1, 10, [](const Envelope&) { return true; });
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().kind, ErrorKind::kCorruption);
+  EXPECT_NE(st.error().message.find("sequence 4"), std::string::npos) << st.error().message;
+}
+
+TEST(Journal, VerifyFindsIndexDriftAndStraySnapshots) {
+  TempDir dir;
+  ManualClock clock;
+  {
+    auto j = open_ok(dir.path(), clock);
+    for (int i = 1; i <= 5; ++i) ASSERT_TRUE(j->append(sample_fill(i)).ok());
+  }
+  {
+    RawDb raw(dir.path());
+    raw.put("by_order", by_order_key("at999", 2), "");  // points at a record about at2
+    raw.del("by_order", by_order_key("at3", 3));        // record 3 loses its entry
+    raw.put("snapshots", sequence_key(9), "from the future");
+    raw.put("dlq", sequence_key(1), "");  // a fill is not a dead letter
+    raw.put("by_venue_id", "V-unknown", "at1");
+  }
+  auto j = open_ok(dir.path(), clock);
+  auto v = j->verify();
+  ASSERT_TRUE(v.ok());
+  auto t = issues_text(*v);
+  EXPECT_TRUE(has_issue(*v, 2, "by_order", "'at999' points at a OrderFilled")) << t;
+  EXPECT_TRUE(has_issue(*v, 3, "by_order", "missing index entry for client order id 'at3'")) << t;
+  EXPECT_TRUE(has_issue(*v, 9, "snapshots", "beyond the last sequence 5")) << t;
+  EXPECT_TRUE(has_issue(*v, 1, "dlq", "not an open dead letter")) << t;
+  EXPECT_TRUE(has_issue(*v, 1, "by_venue_id", "'V-unknown'")) << t;
+  // (Losing at3's by_order entry also hides the record that links V100003 to at3.)
+  EXPECT_TRUE(has_issue(*v, 0, "by_venue_id", "'V100003' -> 'at3'")) << t;
+  EXPECT_EQ(v->issues.size(), 6u) << t;
+}
+
+TEST(Journal, OpenOfAMissingDirectoryWithoutCreateSaysSo) {
+  TempDir dir;
+  ManualClock clock;
+  Options o;
+  o.path = dir.sub("nope");
+  o.create_if_missing = false;
+  auto j = Journal::open(o, clock);
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.error().kind, ErrorKind::kIo);
+  EXPECT_NE(j.error().message.find("'" + o.path + "' does not exist"), std::string::npos)
+      << j.error().message;
+  auto r = Journal::open_read_only(o.path, clock);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("does not exist"), std::string::npos) << r.error().message;
+  EXPECT_FALSE(std::filesystem::exists(o.path));
+}
+
+TEST(Journal, OpenCreatesMissingParentDirectories) {
+  TempDir dir;
+  ManualClock clock;
+  auto j = open_ok(dir.sub("a/b/c"), clock);
+  ASSERT_TRUE(j);
+  EXPECT_TRUE(j->append(sample_fill(1)).ok());
+}
+
+TEST(Journal, OpenOfAFileInsteadOfADirectorySaysSo) {
+  TempDir dir;
+  ManualClock clock;
+  std::ofstream(dir.sub("file")) << "not a journal";
+  Options o;
+  o.path = dir.sub("file");
+  auto j = Journal::open(o, clock);
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.error().kind, ErrorKind::kIo);
+  EXPECT_NE(j.error().message.find("is not a directory"), std::string::npos) << j.error().message;
+  EXPECT_NE(j.error().message.find(o.path), std::string::npos);
+}
+
+TEST(Journal, OpenOfAnEmptyDirectoryWithoutCreateSaysItHoldsNoJournal) {
+  TempDir dir;
+  ManualClock clock;
+  Options o;
+  o.path = dir.path();
+  o.create_if_missing = false;
+  auto j = Journal::open(o, clock);
+  ASSERT_FALSE(j.ok());
+  EXPECT_NE(j.error().message.find("holds no journal"), std::string::npos) << j.error().message;
+}
+
+TEST(Journal, SecondWriterIsToldTheJournalIsLocked) {
+  TempDir dir;
+  ManualClock clock;
+  auto first = open_ok(dir.path(), clock);
+  ASSERT_TRUE(first);
+  Options o;
+  o.path = dir.path();
+  auto second = Journal::open(o, clock);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().kind, ErrorKind::kIo);
+  EXPECT_NE(second.error().message.find("is locked by another process"), std::string::npos)
+      << second.error().message;
+  EXPECT_NE(second.error().message.find(dir.path()), std::string::npos);
+}
+
+TEST(Journal, UnwritableDirectorySaysPermissionDenied) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root ignores directory permissions";
+  TempDir dir;
+  ManualClock clock;
+  std::filesystem::create_directories(dir.sub("ro"));
+  ::chmod(dir.sub("ro").c_str(), 0500);
+  Options o;
+  o.path = dir.sub("ro");
+  auto j = Journal::open(o, clock);
+  ::chmod(dir.sub("ro").c_str(), 0700);
+  ASSERT_FALSE(j.ok());
+  EXPECT_NE(j.error().message.find("permission denied"), std::string::npos) << j.error().message;
+}
+
+TEST(Journal, ReadOnlyOpenSeesTheWritersNewEventsAfterRefresh) {
+  TempDir dir;
+  ManualClock clock;
+  auto w = open_ok(dir.path(), clock);
+  ASSERT_TRUE(w->append(sample_fill(1)).ok());
+  auto r = Journal::open_read_only(dir.path(), clock);
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+  auto& ro = **r;
+  EXPECT_EQ(ro.last_sequence(), 1u);
+  ASSERT_TRUE(w->append(pending({sample_fill(2), sample_fill(3)})).ok());
+  EXPECT_EQ(ro.last_sequence(), 1u);
+  ASSERT_TRUE(ro.refresh().ok());
+  EXPECT_EQ(ro.last_sequence(), 3u);
+  EXPECT_EQ(read_all(ro).size(), 3u);
+  EXPECT_EQ(*ro.sequences_for_order(ClientOrderId("at3")), (std::vector<std::uint64_t>{3}));
+  // It cannot write.
+  auto a = ro.append(sample_fill(4));
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.error().message.find("read-only"), std::string::npos);
+  EXPECT_FALSE(ro.put_snapshot(1, "x").ok());
+  EXPECT_TRUE(ro.verify()->ok());
+}
+
+TEST(Journal, DurabilityModesAllPersistAcrossAReopen) {
+  for (auto d : {Durability::kSync, Durability::kBatch, Durability::kNone}) {
+    SCOPED_TRACE(std::string(to_string(d)));
+    TempDir dir;
+    ManualClock clock;
+    {
+      auto j = open_ok(dir.path(), clock, d);
+      for (int i = 0; i < 5; ++i) {
+        ASSERT_TRUE(j->append(sample_fill(i)).ok());
+        clock.advance_ms(30);
+      }
+    }
+    auto j = open_ok(dir.path(), clock, d);
+    EXPECT_EQ(j->last_sequence(), 5u);
+  }
+  Durability d;
+  EXPECT_TRUE(parse("batch", d));
+  EXPECT_EQ(d, Durability::kBatch);
+  EXPECT_FALSE(parse("fast", d));
+  EXPECT_EQ(to_string(Durability::kNone), "none");
+}
+
+TEST(GroupCommit, ConcurrentProducersGetConsecutiveDurableSequences) {
+  TempDir dir;
+  ManualClock clock;
+  auto j = open_ok(dir.path(), clock);
+  constexpr int kThreads = 4, kPerThread = 200;
+  std::vector<std::vector<std::uint64_t>> got(kThreads);
+  {
+    GroupCommitter gc(*j);
+    std::vector<std::thread> producers;
+    for (int t = 0; t < kThreads; ++t)
+      producers.emplace_back([&, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          std::vector<PendingEvent> two{{sample_fill(t * 1000 + i), 0},
+                                        {sample_fill(t * 1000 + i), 0}};
+          auto r = gc.append(std::move(two));
+          ASSERT_TRUE(r.ok()) << r.error().describe();
+          got[t].push_back(*r);
+        }
+      });
+    for (auto& p : producers) p.join();
+    auto c = gc.counters();
+    EXPECT_EQ(c.events, 2u * kThreads * kPerThread);
+    EXPECT_GE(c.syncs, 1u);
+    EXPECT_LE(c.syncs, c.batches);
+  }
+  // Each request's two events are adjacent and every sequence is handed out once.
+  std::set<std::uint64_t> all;
+  for (auto& v : got)
+    for (auto s : v) {
+      EXPECT_TRUE(all.insert(s).second);
+      auto a = j->get(s), b = j->get(s + 1);
+      ASSERT_TRUE(a.ok() && a->has_value() && b.ok() && b->has_value());
+      EXPECT_EQ(std::get<OrderFilled>((*a)->event).trade_id,
+                std::get<OrderFilled>((*b)->event).trade_id);
+    }
+  EXPECT_EQ(j->last_sequence(), 2u * kThreads * kPerThread);
+  EXPECT_TRUE(j->verify()->ok());
+}
+
+TEST(GroupCommit, AsyncSubmissionsCompleteInOrderAndStopDrainsTheQueue) {
+  TempDir dir;
+  ManualClock clock;
+  auto j = open_ok(dir.path(), clock);
+  std::vector<std::uint64_t> done;
+  std::mutex mu;
+  {
+    GroupCommitter gc(*j, GroupCommitOptions{16, 64});
+    for (int i = 0; i < 500; ++i)
+      gc.submit(PendingEvent{sample_fill(i), 0}, [&](const Result<std::uint64_t>& r) {
+        std::lock_guard l(mu);
+        ASSERT_TRUE(r.ok());
+        done.push_back(*r);
+      });
+    gc.stop();
+    bool called = false;
+    gc.submit(PendingEvent{sample_fill(1), 0}, [&](const Result<std::uint64_t>& r) {
+      called = true;
+      EXPECT_FALSE(r.ok());
+    });
+    EXPECT_TRUE(called);
+  }
+  ASSERT_EQ(done.size(), 500u);
+  for (std::size_t i = 0; i < done.size(); ++i) EXPECT_EQ(done[i], i + 1);
+}
+
+TEST(GroupCommit, WorksOverANonDurableJournal) {
+  TempDir dir;
+  ManualClock clock;
+  auto j = open_ok(dir.path(), clock, Durability::kNone);
+  GroupCommitter gc(*j);
+  auto r = gc.append({PendingEvent{sample_fill(1), 0}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, 1u);
+  EXPECT_EQ(gc.counters().syncs, 0u);
+}
+
+}  // namespace
+}  // namespace at::journal
