@@ -1,0 +1,79 @@
+// Projections: every projection of the journal in one value, applied together, serialized
+// together (snapshots; the "two replays are byte-identical" check).
+//
+// apply() order per event: the OMS first; a fill reaches positions and balances only when the
+// OMS applied it (not a duplicate, not for an unknown order, not an illegal transition); then
+// balances, dead letters, control state; metrics last (they read what the OMS did). An
+// envelope whose sequence is not above the last applied one is ignored and counted in stale().
+//
+// Serialized form (deterministic: same events in, same bytes out):
+//
+//   snapshot := "ATPJ" u8 version(=1) varint last_sequence svarint last_recorded_ns
+//               varint applied varint stale section*
+//   section  := u8 tag, u32 little-endian body length, body
+//   tags     := 1 oms | 2 positions | 3 balances | 4 dead letters | 5 control | 6 metrics
+// Every section of version 1 must be present. Unknown tags are skipped, so later versions can
+// add sections; a section's own fields are only ever appended. Primitive encodings are in
+// detail/wire.h.
+//
+// Thread-safety: none; a value owned by one thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "domain/events.h"
+#include "domain/result.h"
+#include "projections/balances.h"
+#include "projections/control.h"
+#include "projections/dead_letters.h"
+#include "projections/metrics.h"
+#include "projections/oms.h"
+#include "projections/positions.h"
+
+namespace at::projections {
+
+class Projections {
+ public:
+  static constexpr std::uint8_t kFormatVersion = 1;
+
+  void apply(const Envelope& env);
+
+  // Sequence / recorded time of the last applied envelope (0 when none).
+  std::uint64_t last_sequence() const { return last_sequence_; }
+  std::int64_t last_recorded_ns() const { return last_recorded_ns_; }
+  std::uint64_t applied() const { return applied_; }
+  std::uint64_t stale() const { return stale_; }
+
+  const Oms& oms() const { return oms_; }
+  const Positions& positions() const { return positions_; }
+  const Balances& balances() const { return balances_; }
+  const DeadLetters& dead_letters() const { return dead_letters_; }
+  const ControlState& control() const { return control_; }
+  const Metrics& metrics() const { return metrics_; }
+
+  std::string serialize() const;
+  // Appends the serialized form to `out`.
+  void serialize_to(std::string& out) const;
+  // kCorruption naming the section and byte when `bytes` is not a valid serialization.
+  static Result<Projections> parse(std::string_view bytes);
+
+  // Where two serializations first differ: "" when equal, else e.g. "section oms, byte 812"
+  // or "header". For verify's messages.
+  static std::string first_difference(std::string_view a, std::string_view b);
+
+ private:
+  std::uint64_t last_sequence_ = 0;
+  std::int64_t last_recorded_ns_ = 0;
+  std::uint64_t applied_ = 0;
+  std::uint64_t stale_ = 0;
+  Oms oms_;
+  Positions positions_;
+  Balances balances_;
+  DeadLetters dead_letters_;
+  ControlState control_;
+  Metrics metrics_;
+};
+
+}  // namespace at::projections
