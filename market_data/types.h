@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <variant>
 
 #include "domain/decimal.h"
 #include "domain/enums.h"
@@ -36,5 +37,19 @@ struct Bar {
   std::int64_t open_ns = 0;
   std::int64_t close_ns = 0;
 };
+
+// One item of a market data stream (file, generated market, venue feed).
+using MarketEvent = std::variant<Quote, Trade, Bar>;
+
+// The time the event became known: a quote's or trade's ts_ns, a bar's close_ns.
+inline std::int64_t event_ts_ns(const MarketEvent& e) {
+  if (const auto* b = std::get_if<Bar>(&e)) return b->close_ns;
+  if (const auto* q = std::get_if<Quote>(&e)) return q->ts_ns;
+  return std::get<Trade>(e).ts_ns;
+}
+
+inline const Symbol& event_symbol(const MarketEvent& e) {
+  return std::visit([](const auto& v) -> const Symbol& { return v.symbol; }, e);
+}
 
 }  // namespace at::md
