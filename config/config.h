@@ -202,7 +202,7 @@ struct DemoStrategyConfig {
   bool enabled = true;
   std::vector<Symbol> symbols;          // empty: market.symbols
   int interval_ms = 1000;               // between decisions
-  std::map<Symbol, Quantity> quantity;  // order size per symbol; missing: instrument minimum
+  std::map<Symbol, Quantity> quantity;  // order size per symbol; missing: strategy default
   std::string order_type = "limit";     // market | limit | ioc
   Decimal limit_offset_bps = Decimal::from_int(2);
   std::uint64_t seed = 1;

@@ -603,6 +603,16 @@ Result<std::unique_ptr<EventSource>> open_file(const FileSpec& spec) {
   return src;
 }
 
+Result<std::unique_ptr<EventSource>> open_files(const std::vector<FileSpec>& specs) {
+  std::vector<std::unique_ptr<EventSource>> sources;
+  for (const auto& s : specs) {
+    auto src = open_file(s);
+    if (!src) return src.error();
+    sources.push_back(std::move(*src));
+  }
+  return std::unique_ptr<EventSource>(new MergedSource(std::move(sources)));
+}
+
 Result<std::vector<MarketEvent>> read_file(const FileSpec& spec) {
   auto src = open_file(spec);
   if (!src) return src.error();

@@ -66,6 +66,10 @@ struct FileSpec {
 // it row by row. For binance_depth the snapshot is read here; its errors are returned here.
 Result<std::unique_ptr<EventSource>> open_file(const FileSpec& spec);
 
+// Opens several files merged by event time into one stream (ties: earlier spec first). The
+// first file that cannot be opened is the error.
+Result<std::unique_ptr<EventSource>> open_files(const std::vector<FileSpec>& specs);
+
 // Reads a whole file (convenience for tests and small files).
 Result<std::vector<MarketEvent>> read_file(const FileSpec& spec);
 

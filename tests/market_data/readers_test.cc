@@ -241,6 +241,19 @@ TEST(ReaderErrors, MissingFileAndMissingSymbolAreClear) {
   EXPECT_HAS(r.error().message, "a symbol is required");
 }
 
+TEST(OpenFiles, MergesRecordedFilesByTime) {
+  auto src = open_files({spec(data("usdjpy-quotes-truefx-2013-01-01.csv"),
+                              FileFormat::kTruefxQuotes, Symbol::of("USD-JPY")),
+                         spec(data("eurusd-quotes-histdata-2020-01.csv"),
+                              FileFormat::kHistdataQuotes, Symbol::of("EUR-USD"))});
+  ASSERT_TRUE(src) << src.error().message;
+  auto all = read_all(**src);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 10500u);
+  EXPECT_EQ(event_symbol(all->front()).str(), "USD-JPY");  // 2013 comes before 2020
+  EXPECT_EQ(event_symbol(all->back()).str(), "EUR-USD");
+}
+
 TEST(FileFormats, NamesRoundTrip) {
   for (auto f : {FileFormat::kGenericQuotes, FileFormat::kGenericTrades,
                  FileFormat::kHistdataQuotes, FileFormat::kTruefxQuotes, FileFormat::kBinanceKlines,
