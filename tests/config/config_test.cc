@@ -355,6 +355,23 @@ TEST(RedactedYaml, ReloadsToTheSameConfiguration) {
   EXPECT_EQ(redacted_yaml(*r), redacted_yaml(c));
 }
 
+TEST(RedactedYaml, SpecExampleReloadsWithMaskedSecrets) {
+  auto r = load_config_string(kSpecYaml, "spec.yaml", binance_env());
+  ASSERT_TRUE(r);
+  auto again = load_config_string(redacted_yaml(*r), "redacted", env({}));
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->binance.api_key.reveal(), "***");
+  EXPECT_EQ(again->binance.environment, BinanceConfig::Environment::kTestnet);
+  EXPECT_EQ(redacted_yaml(*again), redacted_yaml(*r));
+}
+
+TEST(PaperConfig, OneLatencyNumberMeansAFixedLatency) {
+  auto r = load_config_string("execution:\n  paper: {latency_ms: 25}\n", "t", env({}));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->paper.latency_min_ms, 25);
+  EXPECT_EQ(r->paper.latency_max_ms, 25);
+}
+
 TEST(RiskConfig, SymbolLimitsOverrideDefaultsFieldByField) {
   auto r = load_config_string(
       "execution:\n  risk:\n    default: {max_notional: 1000, price_collar_bps: 50}\n"
