@@ -113,6 +113,9 @@ class Journal {
   virtual bool failed() const { return false; }
   // The durability the journal was opened with (kNone for a read-only journal).
   virtual Durability durability() const { return Durability::kSync; }
+  // Writes everything to sorted table files and syncs them, leaving the write-ahead log
+  // empty (for fixtures and before copying a journal). No-op for a read-only journal.
+  virtual Status flush() { return {}; }
 
   // Last sequence appended (0 when empty). In read-only mode, as of the last refresh().
   virtual std::uint64_t last_sequence() const = 0;

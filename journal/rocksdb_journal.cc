@@ -272,6 +272,16 @@ class RocksJournal final : public Journal {
     return {};
   }
 
+  Status flush() override {
+    if (read_only_) return {};
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    std::vector<rocksdb::ColumnFamilyHandle*> all(handles_.begin() + 1, handles_.end());
+    auto s = db_->Flush(fo, all);
+    if (!s.ok()) return io_error("journal flush failed in '" + opts_.path + "': " + rs(s));
+    return {};
+  }
+
   bool failed() const override { return failed_.load(); }
   Durability durability() const override {
     return read_only_ ? Durability::kNone : opts_.durability;

@@ -109,6 +109,116 @@ inline Event sample_fill(std::uint64_t n) {
                      1'700'000'000'000'000'000 + static_cast<std::int64_t>(n)};
 }
 
+// Serialises an event to text with exact decimals (scale kept), so equal text means
+// identical events.
+
+template <typename T>
+inline std::string f(const T& v) {
+  if constexpr (std::is_same_v<T, Decimal>) {
+    return v.to_string();
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return "'" + v + "'";
+  } else if constexpr (std::is_same_v<T, Symbol>) {
+    return v.str();
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return v ? "true" : "false";
+  } else if constexpr (std::is_enum_v<T>) {
+    return std::string(to_string(v));
+  } else if constexpr (std::is_arithmetic_v<T>) {
+    return std::to_string(v);
+  } else {
+    return v.str();  // ids
+  }
+}
+template <typename T>
+inline std::string f(const std::optional<T>& v) {
+  return v ? f(*v) : "<none>";
+}
+
+inline std::string dump(const Event& e) {
+  std::string s(to_string(type_of(e)));
+  s += "{";
+  auto add = [&s](const auto&... xs) { ((s += f(xs) + ","), ...); };
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, DecisionReceived>) {
+          add(x.decision_id, x.source, x.symbol, x.action, x.size, x.order_type, x.limit_price,
+              x.stop_price, x.tif, x.account, x.ts_ns);
+          for (auto& [k, v] : x.metadata) s += k + "=" + v + ";";
+        } else if constexpr (std::is_same_v<T, RiskRejected>) {
+          add(x.decision_id, x.client_order_id, x.symbol, x.reason, x.detail, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, OrderRequested>) {
+          add(x.client_order_id, x.decision_id, x.account, x.venue, x.symbol, x.side, x.type,
+              x.quantity, x.limit_price, x.stop_price, x.tif, x.replaces, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, OrderSent>) {
+          add(x.client_order_id, x.attempt, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, OrderAccepted>) {
+          add(x.client_order_id, x.venue_order_id, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, OrderRejected> ||
+                             std::is_same_v<T, CancelRejected>) {
+          add(x.client_order_id, x.reason, x.venue_code, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, OrderFilled>) {
+          add(x.client_order_id, x.venue_order_id, x.trade_id, x.venue, x.account, x.symbol, x.side,
+              x.quantity, x.price, x.commission, x.commission_asset, x.liquidity, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, CancelRequested> ||
+                             std::is_same_v<T, OrderCancelled> || std::is_same_v<T, OrderExpired>) {
+          add(x.client_order_id, x.reason, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, ReplaceRequested>) {
+          add(x.client_order_id, x.new_client_order_id, x.new_quantity, x.new_limit_price, x.native,
+              x.ts_ns);
+        } else if constexpr (std::is_same_v<T, OrderReplaced>) {
+          add(x.client_order_id, x.new_client_order_id, x.new_venue_order_id, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, ReplaceRejected>) {
+          add(x.client_order_id, x.new_client_order_id, x.reason, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, OrderStatusUnknown>) {
+          add(x.client_order_id, x.operation, x.detail, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, OrderNotFoundAtVenue>) {
+          add(x.client_order_id, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, VenueConnectionChanged>) {
+          add(x.venue, x.state, x.detail, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, VenueErrorOccurred>) {
+          add(x.venue, x.client_order_id, x.operation, x.kind, x.venue_code, x.message,
+              x.retry_after_ms, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, RetryScheduled>) {
+          add(x.client_order_id, x.operation, x.attempt, x.delay_ms, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, CircuitBreakerChanged>) {
+          add(x.venue, x.from, x.to, x.reason, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, DeadLettered>) {
+          add(x.client_order_id, x.operation, x.reason, x.attempts, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, DeadLetterRetried>) {
+          add(x.client_order_id, x.who, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, DeadLetterDropped>) {
+          add(x.client_order_id, x.who, x.reason, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, AnomalyDetected>) {
+          add(x.kind, x.venue, x.client_order_id, x.detail, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, TradingStateChanged>) {
+          add(x.from, x.to, x.who, x.reason, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, KillSwitchActivated>) {
+          add(x.who, x.reason, x.flatten, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, MarkPriceUpdated>) {
+          add(x.symbol, x.price, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, BalanceUpdated>) {
+          add(x.account, x.asset, x.free, x.locked, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, AccountFunded>) {
+          add(x.account, x.asset, x.amount, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, InstrumentDefined>) {
+          add(x.venue, x.rules.symbol, x.rules.venue_symbol, x.rules.tick_size, x.rules.lot_size,
+              x.rules.min_qty, x.rules.max_qty, x.rules.min_notional, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, EngineStarted>) {
+          add(x.version, x.venue, x.config_digest, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, EngineStopped>) {
+          add(x.reason, x.ts_ns);
+        } else if constexpr (std::is_same_v<T, RecoveryCompleted>) {
+          add(x.replayed_events, x.in_flight, x.resolved, x.restored_resting, x.ts_ns);
+        } else {
+          static_assert(sizeof(T) == 0, "dump() misses an event type");
+        }
+      },
+      e);
+  return s + "}";
+}
+
 // A fresh directory under the system temp dir, removed when the object goes.
 class TempDir {
  public:

@@ -1,0 +1,133 @@
+// The journal written by the first schema version (tests/fixtures/journal_v1) stays readable:
+// every record decodes to exactly the events that were written, indexes and topics included.
+//
+// Regenerate (only when deliberately starting a new fixture version; never rewrite v1):
+//   test_journal --gtest_also_run_disabled_tests \
+//     --gtest_filter=JournalFixtureGenerator.DISABLED_GenerateV1
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "journal/codec.h"
+#include "journal/journal.h"
+#include "tests/journal/samples.h"
+
+namespace at::journal {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::dump;
+
+const std::string kFixture = std::string(AT_SOURCE_DIR) + "/tests/fixtures/journal_v1";
+constexpr std::int64_t kRecordedNs = 1'700'000'001'000'000'000;
+
+// What the fixture holds: all_events_full() as one append (sequences 1..33, causation = the
+// sequence before), then two fills (34, 35) a second later, and a snapshot at 33.
+// Event types that existed in schema version 1 (later types are appended after these).
+constexpr std::size_t kV1EventTypes = 33;
+std::vector<PendingEvent> fixture_batch() {
+  std::vector<PendingEvent> v;
+  auto all = testing::all_events_full();
+  for (std::size_t i = 0; i < kV1EventTypes; ++i) v.push_back({all[i], i});
+  return v;
+}
+
+TEST(JournalFixtureGenerator, DISABLED_GenerateV1) {
+  std::error_code ec;
+  fs::remove_all(kFixture, ec);
+  ManualClock clock(kRecordedNs);
+  {
+    Options o;
+    o.path = kFixture;
+    auto j = Journal::open(o, clock);
+    ASSERT_TRUE(j.ok()) << j.error().describe();
+    ASSERT_TRUE((*j)->append(fixture_batch()).ok());
+    clock.advance_ms(1000);
+    ASSERT_TRUE((*j)->append(std::vector<PendingEvent>{{testing::sample_fill(1), 7},
+                                                       {testing::sample_fill(2), 7}})
+                    .ok());
+    ASSERT_TRUE((*j)->put_snapshot(33, "snapshot-v1-at-33").ok());
+    ASSERT_TRUE((*j)->flush().ok());
+  }
+  // Keep only what a reader needs: no info logs, no lock file, the newest OPTIONS file.
+  std::vector<fs::path> options_files;
+  for (const auto& f : fs::directory_iterator(kFixture)) {
+    auto name = f.path().filename().string();
+    if (name.rfind("LOG", 0) == 0 || name == "LOCK") fs::remove(f.path());
+    if (name.rfind("OPTIONS-", 0) == 0) options_files.push_back(f.path());
+  }
+  std::sort(options_files.begin(), options_files.end());
+  for (std::size_t i = 0; i + 1 < options_files.size(); ++i) fs::remove(options_files[i]);
+}
+
+class JournalFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(fs::is_directory(kFixture)) << kFixture << " is missing";
+    fs::copy(kFixture, dir_.path(), fs::copy_options::recursive);
+  }
+  testing::TempDir dir_;
+};
+
+void expect_fixture_content(const Journal& j) {
+  EXPECT_EQ(j.last_sequence(), 35u);
+  auto expected = fixture_batch();
+  std::vector<Envelope> got;
+  auto st = j.read(1, UINT64_MAX, [&](const Envelope& e) {
+    got.push_back(e);
+    return true;
+  });
+  ASSERT_TRUE(st.ok()) << st.error().describe();
+  ASSERT_EQ(got.size(), 35u);
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    SCOPED_TRACE("sequence " + std::to_string(i + 1));
+    EXPECT_EQ(got[i].sequence, i + 1);
+    EXPECT_EQ(got[i].recorded_ns, kRecordedNs);
+    EXPECT_EQ(got[i].causation, i);
+    EXPECT_EQ(dump(got[i].event), dump(expected[i].event));
+  }
+  EXPECT_EQ(dump(got[33].event), dump(testing::sample_fill(1)));
+  EXPECT_EQ(dump(got[34].event), dump(testing::sample_fill(2)));
+  EXPECT_EQ(got[34].recorded_ns, kRecordedNs + 1'000'000'000);
+  EXPECT_EQ(got[34].causation, 7u);
+  // Exact decimal text survives from the first schema version.
+  EXPECT_EQ(std::get<DecisionReceived>(got[0].event).size.to_string(), "0.00001234");
+  EXPECT_EQ(std::get<DecisionReceived>(got[0].event).limit_price->to_string(), "52000.00");
+
+  EXPECT_EQ(*j.sequences_for_order(ClientOrderId("at11")), (std::vector<std::uint64_t>{11, 12}));
+  EXPECT_EQ((*j.order_for_venue_id(VenueOrderId("V-998877")))->str(), "at3");
+  EXPECT_EQ(*j.first_sequence_at_or_after(kRecordedNs + 1), 34u);
+  EXPECT_TRUE(j.open_dead_letters()->empty());  // at8 lettered then retried
+  auto snap = j.latest_snapshot(UINT64_MAX);
+  ASSERT_TRUE(snap.ok() && snap->has_value());
+  EXPECT_EQ((*snap)->first, 33u);
+  EXPECT_EQ((*snap)->second, "snapshot-v1-at-33");
+  auto v = j.verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok()) << v->issues.front().problem;
+}
+
+TEST_F(JournalFixture, FirstSchemaVersionStaysReadableByTheWriter) {
+  ManualClock clock;
+  Options o;
+  o.path = dir_.path();
+  o.create_if_missing = false;
+  auto j = Journal::open(o, clock);
+  ASSERT_TRUE(j.ok()) << j.error().describe();
+  expect_fixture_content(**j);
+  // And it can be appended to.
+  auto next = (*j)->append(testing::sample_fill(3));
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(*next, 36u);
+}
+
+TEST_F(JournalFixture, FirstSchemaVersionStaysReadableReadOnly) {
+  ManualClock clock;
+  auto j = Journal::open_read_only(dir_.path(), clock);
+  ASSERT_TRUE(j.ok()) << j.error().describe();
+  expect_fixture_content(**j);
+}
+
+}  // namespace
+}  // namespace at::journal
