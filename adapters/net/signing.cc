@@ -1,8 +1,8 @@
 #include "adapters/net/signing.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/crypto.h>
 
 #include <cctype>
 
