@@ -1,0 +1,337 @@
+// Journal benchmarks (issue 2 targets; figures in docs/PERFORMANCE.md, "Journal").
+//
+//   RawFdatasync            this machine's write(4 KiB append) + fdatasync rate and latency, in
+//                           the directory the journals use: the yardstick for everything else
+//   DurableGroupCommit/P    P producer threads submit single events (async, each with up to
+//                           `window` unacknowledged) through GroupCommitter over a kSync
+//                           journal; every event is acknowledged only after a covering fsync.
+//                           Counters: events/s, events per fsync.
+//   AckLatency50k           one producer offers 50,000 events/s (paced, not closed-loop);
+//                           p50/p99 of submit -> durable acknowledgement, also as a multiple
+//                           of the median fdatasync measured by RawFdatasync in this run
+//   NonDurableAppend/B      the engine's single writer: Journal::append of B events per call,
+//                           durability none
+//   ReadDecode              Journal::read (iterate + decode into Envelope), no projection
+//
+// Events are realistic: alternating OrderRequested and OrderFilled with decimals and ids.
+// The journal directory is $AT_BENCH_DIR if set, else the system temp directory; run on the
+// disk you will deploy on. Reproduce:
+//   cmake --build build --target journal_bench && \
+//     build/bench/journal_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+#include <benchmark/benchmark.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <random>
+#include <semaphore>
+#include <thread>
+#include <vector>
+
+#include "domain/clock.h"
+#include "journal/group_commit.h"
+#include "journal/journal.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace at;
+using namespace at::journal;
+using Clk = std::chrono::steady_clock;
+
+class WallClock final : public Clock {
+ public:
+  std::int64_t now_ns() const override {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+  std::int64_t monotonic_ns() const override {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clk::now().time_since_epoch())
+        .count();
+  }
+};
+
+fs::path bench_root() {
+  const char* d = std::getenv("AT_BENCH_DIR");
+  return d ? fs::path(d) : fs::temp_directory_path();
+}
+
+// A fresh journal directory, removed afterwards.
+struct BenchDir {
+  BenchDir() {
+    std::random_device rd;
+    path = bench_root() / ("at-journal-bench-" + std::to_string(rd()));
+    fs::create_directories(path);
+  }
+  ~BenchDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  fs::path path;
+};
+
+Event make_event(std::uint64_t n) {
+  auto coid = make_client_order_id("at", n / 2);
+  if (n % 2 == 0) {
+    return OrderRequested{coid,
+                          DecisionId("d" + std::to_string(n / 2)),
+                          "acct-main",
+                          "binance",
+                          Symbol::of("BTC-USDT"),
+                          Side::kBuy,
+                          OrderType::kLimit,
+                          Decimal::of("0.00150000"),
+                          Decimal::of("52000.12"),
+                          std::nullopt,
+                          TimeInForce::kGtc,
+                          ClientOrderId(),
+                          1'700'000'000'000'000'000 + static_cast<std::int64_t>(n)};
+  }
+  return OrderFilled{coid,
+                     VenueOrderId("V" + std::to_string(100000000 + n / 2)),
+                     TradeId("T" + std::to_string(n)),
+                     "binance",
+                     "acct-main",
+                     Symbol::of("BTC-USDT"),
+                     Side::kBuy,
+                     Decimal::of("0.00150000"),
+                     Decimal::of("52000.12"),
+                     Decimal::of("0.0780001800"),
+                     "USDT",
+                     Liquidity::kTaker,
+                     1'700'000'000'000'000'000 + static_cast<std::int64_t>(n)};
+}
+
+// Pre-built events (the benchmarks measure the journal, not event construction).
+const std::vector<PendingEvent>& events_pool() {
+  static const std::vector<PendingEvent> pool = [] {
+    std::vector<PendingEvent> v;
+    for (std::uint64_t i = 0; i < 4096; ++i) v.push_back({make_event(i), 0});
+    return v;
+  }();
+  return pool;
+}
+
+std::unique_ptr<Journal> open_journal(const fs::path& p, Durability d, const Clock& clock) {
+  Options o;
+  o.path = p.string();
+  o.durability = d;
+  auto j = Journal::open(o, clock);
+  if (!j) {
+    std::fprintf(stderr, "journal_bench: %s\n", j.error().describe().c_str());
+    std::abort();
+  }
+  return std::move(*j);
+}
+
+double percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return v[k];
+}
+
+// The median fdatasync latency of the last RawFdatasync run, in µs (for the latency ratio).
+std::atomic<double> g_fdatasync_p50_us{0};
+
+void RawFdatasync(benchmark::State& state) {
+  BenchDir dir;
+  auto file = (dir.path / "fdatasync.tmp").string();
+  int fd = ::open(file.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+  if (fd < 0) {
+    state.SkipWithError("cannot create the temp file");
+    return;
+  }
+  std::string block(4096, 'x');
+  std::vector<double> lat;
+  for (auto _ : state) {
+    auto t0 = Clk::now();
+    if (::write(fd, block.data(), block.size()) != static_cast<ssize_t>(block.size()) ||
+        ::fdatasync(fd) != 0) {
+      state.SkipWithError("write/fdatasync failed");
+      break;
+    }
+    lat.push_back(std::chrono::duration<double, std::micro>(Clk::now() - t0).count());
+  }
+  ::close(fd);
+  state.counters["fdatasync_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  double p50 = percentile(lat, 0.50);
+  g_fdatasync_p50_us = p50;
+  state.counters["p50_us"] = p50;
+  state.counters["p99_us"] = percentile(lat, 0.99);
+}
+BENCHMARK(RawFdatasync)->MinTime(2.0)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// P producers, async submits with a window of unacknowledged events each.
+void DurableGroupCommit(benchmark::State& state) {
+  const int producers = static_cast<int>(state.range(0));
+  const std::ptrdiff_t window = 4096;
+  const std::uint64_t per_iteration = 200'000;
+  WallClock clock;
+  BenchDir dir;
+  auto j = open_journal(dir.path, Durability::kSync, clock);
+  const auto& pool = events_pool();
+  GroupCommitter::Counters total{};
+  std::uint64_t events = 0;
+  for (auto _ : state) {
+    GroupCommitter gc(*j);
+    std::atomic<std::uint64_t> failed{0};
+    std::vector<std::thread> threads;
+    for (int p = 0; p < producers; ++p)
+      threads.emplace_back([&, p] {
+        std::counting_semaphore<> room(window);
+        std::uint64_t n = per_iteration / static_cast<std::uint64_t>(producers);
+        std::atomic<std::uint64_t> acked{0};
+        std::mutex mu;
+        std::condition_variable cv;
+        for (std::uint64_t i = 0; i < n; ++i) {
+          room.acquire();
+          gc.submit(pool[(i * producers + p) % pool.size()], [&](const Result<std::uint64_t>& r) {
+            if (!r) failed.fetch_add(1);
+            room.release();
+            if (acked.fetch_add(1) + 1 == n) {
+              std::lock_guard l(mu);
+              cv.notify_all();
+            }
+          });
+        }
+        std::unique_lock l(mu);
+        cv.wait(l, [&] { return acked.load() == n; });
+      });
+    for (auto& t : threads) t.join();
+    gc.stop();
+    auto c = gc.counters();
+    total.events += c.events;
+    total.batches += c.batches;
+    total.syncs += c.syncs;
+    events += per_iteration / static_cast<std::uint64_t>(producers) * producers;
+    if (failed.load()) state.SkipWithError("appends failed");
+  }
+  state.counters["events_per_s"] =
+      benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["events_per_fsync"] =
+      total.syncs ? static_cast<double>(total.events) / static_cast<double>(total.syncs) : 0;
+  state.counters["events_per_batch"] =
+      total.batches ? static_cast<double>(total.events) / static_cast<double>(total.batches) : 0;
+}
+BENCHMARK(DurableGroupCommit)
+    ->Arg(1)
+    ->Arg(4)
+    ->Iterations(5)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+// 50,000 events/s offered by a paced producer; latency from submit to durable ack.
+void AckLatency50k(benchmark::State& state) {
+  const double rate = 50'000;
+  const std::uint64_t count = 100'000;  // 2 s of offered load per iteration
+  WallClock clock;
+  BenchDir dir;
+  auto j = open_journal(dir.path, Durability::kSync, clock);
+  const auto& pool = events_pool();
+  std::vector<double> lat;
+  lat.reserve(count * 3);
+  std::uint64_t syncs = 0, total = 0;
+  for (auto _ : state) {
+    GroupCommitter gc(*j);
+    std::vector<double> local(count, 0);
+    std::atomic<std::uint64_t> acked{0};
+    std::mutex mu;
+    std::condition_variable cv;
+    auto start = Clk::now();
+    for (std::uint64_t i = 0; i < count; ++i) {
+      auto due = start + std::chrono::nanoseconds(static_cast<std::int64_t>(i * 1e9 / rate));
+      if (Clk::now() < due) std::this_thread::sleep_until(due);
+      auto t0 = Clk::now();
+      gc.submit(pool[i % pool.size()], [&, i, t0](const Result<std::uint64_t>&) {
+        local[i] = std::chrono::duration<double, std::micro>(Clk::now() - t0).count();
+        if (acked.fetch_add(1) + 1 == count) {
+          std::lock_guard l(mu);
+          cv.notify_all();
+        }
+      });
+    }
+    {
+      std::unique_lock l(mu);
+      cv.wait(l, [&] { return acked.load() == count; });
+    }
+    auto offered =
+        static_cast<double>(count) / std::chrono::duration<double>(Clk::now() - start).count();
+    state.counters["offered_per_s"] = offered;
+    gc.stop();
+    syncs += gc.counters().syncs;
+    total += count;
+    lat.insert(lat.end(), local.begin(), local.end());
+  }
+  double p50 = percentile(lat, 0.50), p99 = percentile(lat, 0.99);
+  state.counters["p50_us"] = p50;
+  state.counters["p99_us"] = p99;
+  state.counters["events_per_fsync"] = syncs ? static_cast<double>(total) / syncs : 0;
+  double f = g_fdatasync_p50_us.load();
+  if (f > 0) {
+    state.counters["p50_x_fdatasync"] = p50 / f;
+    state.counters["p99_x_fdatasync"] = p99 / f;
+  }
+}
+BENCHMARK(AckLatency50k)->Iterations(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// The engine's single writer appending B events per call without fsync.
+void NonDurableAppend(benchmark::State& state) {
+  const auto b = static_cast<std::size_t>(state.range(0));
+  WallClock clock;
+  BenchDir dir;
+  auto j = open_journal(dir.path, Durability::kNone, clock);
+  const auto& pool = events_pool();
+  std::size_t off = 0;
+  for (auto _ : state) {
+    if (off + b > pool.size()) off = 0;
+    auto r = j->append(std::span<const PendingEvent>(pool.data() + off, b));
+    if (!r) {
+      state.SkipWithError(r.error().message.c_str());
+      break;
+    }
+    off += b;
+  }
+  state.counters["events_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * b), benchmark::Counter::kIsRate);
+}
+BENCHMARK(NonDurableAppend)
+    ->Arg(1)
+    ->Arg(64)
+    ->Arg(512)
+    ->MinTime(3.0)
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+
+void ReadDecode(benchmark::State& state) {
+  WallClock clock;
+  BenchDir dir;
+  auto j = open_journal(dir.path, Durability::kNone, clock);
+  const auto& pool = events_pool();
+  const std::size_t total = 1'000'000;
+  for (std::size_t n = 0; n < total; n += 512)
+    if (!j->append(std::span<const PendingEvent>(pool.data() + n % 4096, 512))) std::abort();
+  if (!j->flush()) std::abort();
+  std::uint64_t seen = 0;
+  for (auto _ : state) {
+    auto st = j->read(1, UINT64_MAX, [&](const Envelope& e) {
+      benchmark::DoNotOptimize(e.sequence);
+      ++seen;
+      return true;
+    });
+    if (!st) state.SkipWithError(st.error().message.c_str());
+  }
+  state.counters["events_per_s"] =
+      benchmark::Counter(static_cast<double>(seen), benchmark::Counter::kIsRate);
+}
+BENCHMARK(ReadDecode)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+}  // namespace
