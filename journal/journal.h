@@ -5,11 +5,16 @@
 //   dlq         key = sequence of the DeadLettered event; value = empty. Deleted when a
 //               DeadLetterRetried / DeadLetterDropped for that client order id is appended.
 //   by_order    key = client order id + 0x00 + 8-byte sequence; value = empty
+//               (also under new_client_order_id for the replace events)
 //   by_venue_id key = venue order id; value = client order id
 //   by_time     key = 8-byte big-endian recorded_ns + 8-byte sequence; value = empty
+//               (sparse: one entry per append, at its first sequence; recorded_ns never
+//               decreases along the sequence)
 //   snapshots   key = 8-byte big-endian sequence; value = serialized projections (replay/)
 //   meta        "schema_version", "first_sequence"
 // Every append writes the events and their index entries in one WriteBatch (group commit).
+// Byte-level grammar: codec.h; the whole format, durability and compatibility rules:
+// docs/journal-format.md.
 //
 // Thread-safety: one writer at a time (the engine's single writer, or GroupCommitter's thread);
 // reads may run concurrently with the writer. A second process can open the same directory
