@@ -444,7 +444,8 @@ void PaperVenue::set_balance(std::string_view asset, const Money& free, const Mo
   std::lock_guard lock(mu_);
   bool s = suppress_;
   suppress_ = true;
-  engine_->set_balance(cfg_.account, asset, Balance{free, locked}, clock_.now_ns());
+  // Everything is free until recover() re-reserves what the restored orders need.
+  engine_->set_balance(cfg_.account, asset, Balance{free + locked, Money{}}, clock_.now_ns());
   suppress_ = s;
   pending_.clear();
 }

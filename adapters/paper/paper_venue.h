@@ -86,7 +86,9 @@ class PaperVenue final : public adapters::Venue {
   void on_trade(const md::Trade& trade);
 
   // --- state ---
-  // Sets a balance outright (restoring the journal's balances after a restart). No event.
+  // Sets a balance outright (restoring the journal's balances after a restart), as free +
+  // locked = what the account holds; recover() then re-reserves what the restored orders need,
+  // so call it before recover(). No event.
   void set_balance(std::string_view asset, const Money& free, const Money& locked = Money{});
   std::map<std::string, Balance> balances() const;
   // Runs `fn` with the engine under the venue's lock (tests inspect orders and trades).
