@@ -531,11 +531,30 @@ TEST(MatchingEngine, MarketBuyThatRunsOutOfFundsExpires) {
   auto r = b.place(b.market(Side::kBuy, "1.4", "m"));  // locks 140 at 100
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.order.executed_qty, D("1"));
-  b.quote("119.00", "120.00", "1", "1");  // 0.4 more would cost 48; only 50 left -> 0.416
-  EXPECT_EQ(b.order("m").status, OrdStatus::kFilled);
+  b.quote("199.00", "200.00", "1", "1");  // 0.4 more would cost 80; 50 left buys 0.25
+  auto o = b.order("m");
+  EXPECT_EQ(o.executed_qty, D("1.25"));
+  EXPECT_EQ(o.status, OrdStatus::kExpired);
+  EXPECT_EQ(b.rec.reports.back().reason, "insufficient_balance");
+  EXPECT_EQ(b.bal("A", "USDT").free, D("0"));
+  EXPECT_EQ(b.bal("A", "USDT").locked, D("0"));
   b.eng.set_balance("A", "USDT", Balance{D("10"), D("0")}, ++b.t);
-  auto r2 = b.place(b.market(Side::kBuy, "0.09", "m2"));  // locks 10.8 > 10 -> rejected
+  b.quote("99.00", "100.00", "1", "1");
+  auto r2 = b.place(b.market(Side::kBuy, "0.11", "m2"));  // needs 11 > 10 -> rejected
   EXPECT_EQ(r2.reject, Reject::kInsufficientBalance);
+}
+
+TEST(MatchingEngine, TakersOnTheSameQuoteShareItsSize) {
+  Bench b;
+  b.quote("99.00", "100.00", "1", "1");
+  auto r1 = b.place(b.market(Side::kBuy, "0.7", "t1", "A", Tif::kIoc));
+  auto r2 = b.place(b.market(Side::kBuy, "0.7", "t2", "B", Tif::kIoc));
+  EXPECT_EQ(r1.order.executed_qty, D("0.7"));
+  EXPECT_EQ(r2.order.executed_qty, D("0.3"));
+  EXPECT_EQ(r2.order.status, OrdStatus::kExpired);
+  b.quote("99.00", "100.00", "1", "1");  // a new quote brings new size
+  auto r3 = b.place(b.market(Side::kBuy, "0.7", "t3", "C", Tif::kIoc));
+  EXPECT_EQ(r3.order.executed_qty, D("0.7"));
 }
 
 TEST(MatchingEngine, TradesAndOrdersCanBeListedFromAnId) {
