@@ -124,9 +124,20 @@ inline void get(capnp::Text::Reader t, Symbol& out, const char* field) {
     out = Symbol();
     return;
   }
-  auto r = Symbol::parse(v);
-  if (!r) throw DecodeFailure{std::string(field) + ": " + r.error().message};
-  out = std::move(*r);
+  // Journals name few symbols: a small direct-mapped cache skips re-validating each one.
+  struct Slot {
+    std::string text;
+    Symbol symbol;
+  };
+  thread_local Slot cache[64];
+  auto& slot = cache[std::hash<std::string_view>{}(v)&63];
+  if (slot.text != v) {
+    auto r = Symbol::parse(v);
+    if (!r) throw DecodeFailure{std::string(field) + ": " + r.error().message};
+    slot.text.assign(v);
+    slot.symbol = std::move(*r);
+  }
+  out = slot.symbol;
 }
 inline Decimal get(s::Decimal::Reader r, const char* field) {
   int scale = r.getScale();
@@ -723,16 +734,12 @@ Error corruption(std::string what) {
 
 Status decode_payload(std::uint16_t type, capnp::AnyPointer::Reader payload, Event& out) {
   switch (type) {
-#define AT_DECODE_CASE(Name)                             \
-  case static_cast<std::uint16_t>(EventType::k##Name): { \
-    if (auto* cur = std::get_if<Name>(&out)) {           \
-      dec(payload.getAs<s::Name>(), *cur);               \
-    } else {                                             \
-      Name v;                                            \
-      dec(payload.getAs<s::Name>(), v);                  \
-      out = std::move(v);                                \
-    }                                                    \
-    return {};                                           \
+#define AT_DECODE_CASE(Name)                                \
+  case static_cast<std::uint16_t>(EventType::k##Name): {    \
+    auto* cur = std::get_if<Name>(&out);                    \
+    if (!cur) cur = &out.emplace<Name>(); /* no big move */ \
+    dec(payload.getAs<s::Name>(), *cur);                    \
+    return {};                                              \
   }
     AT_JOURNAL_EVENTS(AT_DECODE_CASE)
 #undef AT_DECODE_CASE
