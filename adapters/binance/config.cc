@@ -34,7 +34,7 @@ std::string default_base_url(Environment e) {
     case Environment::kTestnet:
       return "https://testnet.binance.vision";
     case Environment::kSim:
-      return "http://127.0.0.1:9443";
+      return "http://127.0.0.1:9100";
   }
   return {};
 }
@@ -46,7 +46,7 @@ std::string default_ws_url(Environment e) {
     case Environment::kTestnet:
       return "wss://ws-api.testnet.binance.vision/ws-api/v3";
     case Environment::kSim:
-      return "ws://127.0.0.1:9443/ws-api/v3";
+      return "ws://127.0.0.1:9100/ws-api/v3";
   }
   return {};
 }
