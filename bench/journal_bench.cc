@@ -13,7 +13,8 @@
 //                           durability none
 //   ReadDecode              Journal::read (iterate + decode into Envelope), no projection
 //
-// Events are realistic: alternating OrderRequested and OrderFilled with decimals and ids.
+// Events are realistic: per order an OrderRequested, an OrderAccepted and two OrderFilled,
+// with decimals and ids (~300 bytes encoded for a fill).
 // The journal directory is $AT_BENCH_DIR if set, else the system temp directory; run on the
 // disk you will deploy on. Reproduce:
 //   cmake --build build --target journal_bench && \
@@ -77,36 +78,44 @@ struct BenchDir {
   fs::path path;
 };
 
+// Order k's life: OrderRequested, OrderAccepted, two OrderFilled (4 events per order).
 Event make_event(std::uint64_t n) {
-  auto coid = make_client_order_id("at", n / 2);
-  if (n % 2 == 0) {
-    return OrderRequested{coid,
-                          DecisionId("d" + std::to_string(n / 2)),
-                          "acct-main",
-                          "binance",
-                          Symbol::of("BTC-USDT"),
-                          Side::kBuy,
-                          OrderType::kLimit,
-                          Decimal::of("0.00150000"),
-                          Decimal::of("52000.12"),
-                          std::nullopt,
-                          TimeInForce::kGtc,
-                          ClientOrderId(),
-                          1'700'000'000'000'000'000 + static_cast<std::int64_t>(n)};
+  const std::uint64_t k = n / 4;
+  auto coid = make_client_order_id("at", 1000000 + k);
+  auto voi = VenueOrderId("V" + std::to_string(800000000 + k));
+  auto ts = 1'700'000'000'000'000'000 + static_cast<std::int64_t>(n);
+  switch (n % 4) {
+    case 0:
+      return OrderRequested{coid,
+                            DecisionId("d" + std::to_string(k)),
+                            "acct-main",
+                            "binance",
+                            Symbol::of("BTC-USDT"),
+                            Side::kBuy,
+                            OrderType::kLimit,
+                            Decimal::of("0.00300000"),
+                            Decimal::of("52000.12"),
+                            std::nullopt,
+                            TimeInForce::kGtc,
+                            ClientOrderId(),
+                            ts};
+    case 1:
+      return OrderAccepted{coid, voi, ts};
+    default:
+      return OrderFilled{coid,
+                         voi,
+                         TradeId("T" + std::to_string(n)),
+                         "binance",
+                         "acct-main",
+                         Symbol::of("BTC-USDT"),
+                         Side::kBuy,
+                         Decimal::of("0.00150000"),
+                         Decimal::of("52000.12"),
+                         Decimal::of("0.0780001800"),
+                         "USDT",
+                         Liquidity::kTaker,
+                         ts};
   }
-  return OrderFilled{coid,
-                     VenueOrderId("V" + std::to_string(100000000 + n / 2)),
-                     TradeId("T" + std::to_string(n)),
-                     "binance",
-                     "acct-main",
-                     Symbol::of("BTC-USDT"),
-                     Side::kBuy,
-                     Decimal::of("0.00150000"),
-                     Decimal::of("52000.12"),
-                     Decimal::of("0.0780001800"),
-                     "USDT",
-                     Liquidity::kTaker,
-                     1'700'000'000'000'000'000 + static_cast<std::int64_t>(n)};
 }
 
 // Pre-built events (the benchmarks measure the journal, not event construction).

@@ -21,6 +21,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <unordered_map>
 
 #include "journal/codec.h"
 #include "journal/journal.h"
@@ -475,6 +476,17 @@ class RocksJournal final : public Journal {
     return {};
   }
 
+  // True when by_venue_id already maps `v` to `c` (written by an earlier append of this
+  // writer): every fill repeats its order's venue id, and rewriting the same entry costs a
+  // memtable insert per fill. Bounded; forgetting only costs a redundant write.
+  bool venue_link_known(const VenueOrderId& v, const ClientOrderId& c) {
+    auto it = venue_links_.find(v.str());
+    if (it != venue_links_.end() && it->second == c.str()) return true;
+    if (venue_links_.size() >= 65536) venue_links_.clear();
+    venue_links_[v.str()] = c.str();
+    return false;
+  }
+
   Result<std::uint64_t> write(std::span<const PendingEvent> events, bool sync) {
     if (read_only_) return io_error("journal '" + opts_.path + "' is open read-only");
     std::lock_guard lock(write_mu_);
@@ -497,7 +509,7 @@ class RocksJournal final : public Journal {
       for (int i = 0; i < ids.count; ++i)
         batch_.Put(handles_[kByOrder], by_order_key(ids.ids[i]->str(), seq), rocksdb::Slice());
       auto link = venue_link_of(p.event);
-      if (link.venue_order_id)
+      if (link.venue_order_id && !venue_link_known(*link.venue_order_id, *link.client_order_id))
         batch_.Put(handles_[kByVenueId], link.venue_order_id->str(), link.client_order_id->str());
       if (auto* dl = std::get_if<DeadLettered>(&p.event)) {
         batch_.Put(handles_[kDlq], key, rocksdb::Slice());
@@ -519,9 +531,11 @@ class RocksJournal final : public Journal {
     rocksdb::WriteOptions wo;
     wo.sync = sync;
     auto s = db_->Write(wo, &batch_);
-    if (!s.ok())
+    if (!s.ok()) {
+      venue_links_.clear();  // the batch may not be there: forget what it would have linked
       return fail("journal write of sequences " + std::to_string(first) + ".." +
                   std::to_string(seq - 1) + " failed in '" + opts_.path + "': " + rs(s));
+    }
     for (auto& id : dlq_closed) open_dlq_.erase(id);
     for (auto& [id, s2] : dlq_added) open_dlq_[id].push_back(s2);
     last_recorded_ns_ = now;
@@ -543,6 +557,7 @@ class RocksJournal final : public Journal {
   std::int64_t last_recorded_ns_ = 0;
   std::int64_t last_batch_sync_mono_ = 0;
   std::map<std::string, std::vector<std::uint64_t>> open_dlq_;  // client order id -> sequences
+  std::unordered_map<std::string, std::string> venue_links_;    // by_venue_id written
 
   std::mutex sync_mu_;
   std::atomic<std::uint64_t> last_seq_{0};
