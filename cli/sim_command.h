@@ -1,5 +1,5 @@
-// PLACEHOLDER created by the CLI owner so the CLI links; the simulator owner replaces
-// this file (and sim_command.cc) with the real `autotrader sim` subcommands.
+// `autotrader sim binance`: runs the Binance Spot simulator (sim/binance/binance_sim.h) on
+// loopback until SIGINT/SIGTERM. docs/venues/binance-sim.md describes the flags.
 #pragma once
 
 namespace CLI {
@@ -8,7 +8,7 @@ class App;
 
 namespace at::cli {
 
-// Registers the `sim` subcommand(s) on the top-level app.
+// Registers `sim` and its venue subcommands on the top-level app.
 void add_sim_commands(CLI::App& app);
 
 }  // namespace at::cli
