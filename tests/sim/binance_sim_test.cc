@@ -564,6 +564,75 @@ TEST_F(BinanceSimTest, WsApiPlacesOrdersAndPushesExecutionReportsOnAFill) {
   EXPECT_EQ(c->at("error").at("code").as_int64(), -2011);
 }
 
+TEST_F(BinanceSimTest, SessionLogonAuthenticatesLaterRequestsAndSubscribe) {
+  WsClient ws;
+  ASSERT_TRUE(ws.connect(port_, "/ws-api/v3"));
+  auto answer = [&](const std::string& id) {
+    return read_until(ws, [&](const json::value& v) {
+      return v.as_object().contains("id") && v.at("id").is_string() && v.at("id").as_string() == id;
+    });
+  };
+  // Not logged on: an unsigned request needs apiKey.
+  ws.send(json::serialize(json::object{
+      {"id", "u"}, {"method", "account.status"}, {"params", json::object{{"timestamp", ts()}}}}));
+  auto refused = answer("u");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->at("error").at("code").as_int64(), -1102);
+  ws.send(ws_request("logon", "session.logon", {}));
+  auto logon = answer("logon");
+  ASSERT_TRUE(logon);
+  ASSERT_EQ(logon->at("status").as_int64(), 200) << json::serialize(*logon);
+  EXPECT_EQ(str(logon->at("result"), "apiKey"), kKey);
+  ws.send(json::serialize(json::object{
+      {"id", "a"}, {"method", "account.status"}, {"params", json::object{{"timestamp", ts()}}}}));
+  auto acct = answer("a");
+  ASSERT_TRUE(acct);
+  EXPECT_EQ(acct->at("status").as_int64(), 200) << json::serialize(*acct);
+  ws.send(json::serialize(json::object{{"id", "s"}, {"method", "userDataStream.subscribe"}}));
+  auto sub = answer("s");
+  ASSERT_TRUE(sub);
+  EXPECT_EQ(sub->at("result").at("subscriptionId").as_int64(), 0);
+  EXPECT_EQ(sim_->user_stream_subscriptions(), 1u);
+  ws.send(json::serialize(json::object{{"id", "x"}, {"method", "userDataStream.unsubscribe"}}));
+  ASSERT_TRUE(answer("x"));
+  EXPECT_EQ(sim_->user_stream_subscriptions(), 0u);
+}
+
+TEST_F(BinanceSimTest, WsApiCancelReplaceAndTimestampRules) {
+  WsClient ws;
+  ASSERT_TRUE(ws.connect(port_, "/ws-api/v3"));
+  auto answer = [&](const std::string& id) {
+    return read_until(ws, [&](const json::value& v) {
+      return v.as_object().contains("id") && v.at("id").is_string() && v.at("id").as_string() == id;
+    });
+  };
+  ASSERT_EQ(place_limit("BUY", "0.001", "50000", "wcr-1").status, 200);
+  ws.send(ws_request("cr", "order.cancelReplace",
+                     {{"symbol", "BTCUSDT"},
+                      {"side", "BUY"},
+                      {"type", "LIMIT"},
+                      {"timeInForce", "GTC"},
+                      {"quantity", "0.002"},
+                      {"price", "50001"},
+                      {"cancelReplaceMode", "STOP_ON_FAILURE"},
+                      {"cancelOrigClientOrderId", "wcr-1"},
+                      {"newClientOrderId", "wcr-2"}}));
+  auto cr = answer("cr");
+  ASSERT_TRUE(cr);
+  ASSERT_EQ(cr->at("status").as_int64(), 200) << json::serialize(*cr);
+  EXPECT_EQ(str(cr->at("result"), "cancelResult"), "SUCCESS");
+  EXPECT_EQ(str(cr->at("result").at("newOrderResponse"), "clientOrderId"), "wcr-2");
+  // A request signed 10 s ago is outside the default recvWindow.
+  clock_.advance_ms(-10'000);
+  std::string old =
+      ws_request("old", "order.status", {{"symbol", "BTCUSDT"}, {"origClientOrderId", "wcr-2"}});
+  clock_.advance_ms(10'000);
+  ws.send(old);
+  auto late = answer("old");
+  ASSERT_TRUE(late);
+  EXPECT_EQ(late->at("error").at("code").as_int64(), -1021);
+}
+
 TEST_F(BinanceSimTest, DepositPushesBalanceUpdate) {
   WsClient ws;
   ASSERT_TRUE(ws.connect(port_, "/ws-api/v3"));
