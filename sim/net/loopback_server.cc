@@ -99,7 +99,9 @@ Result<CertPair> make_self_signed() {
 
 }  // namespace
 
-struct LoopbackServer::Impl : std::enable_shared_from_this<LoopbackServer::Impl> {
+// Handlers and coroutines refer to Impl by raw pointer: stop() joins the I/O thread before
+// Impl (and with it the io_context, which destroys whatever handlers are left) goes away.
+struct LoopbackServer::Impl {
   Options opt;
   ServerHooks hooks;
   asio::io_context ioc{1};
@@ -202,6 +204,15 @@ class WsPeerImpl final : public WsPeer, public std::enable_shared_from_this<WsPe
     });
   }
 
+  // Called on the strand once the handshake is done: frames queued before it go out now
+  // (writing during async_accept would corrupt the stream).
+  void mark_accepted() {
+    accepted_ = true;
+    if (!queue_.empty() && !writing_ && open_.load()) {
+      writing_ = true;
+      asio::co_spawn(exec_, write_loop(this->shared_from_this()), asio::detached);
+    }
+  }
   // Called on the strand.
   void mark_closed() {
     open_.store(false);
@@ -223,7 +234,7 @@ class WsPeerImpl final : public WsPeer, public std::enable_shared_from_this<WsPe
       return;
     }
     queue_.push_back(std::move(t));
-    if (!writing_) {
+    if (accepted_ && !writing_) {
       writing_ = true;
       asio::co_spawn(exec_, write_loop(this->shared_from_this()), asio::detached);
     }
@@ -256,6 +267,7 @@ class WsPeerImpl final : public WsPeer, public std::enable_shared_from_this<WsPe
   std::atomic<bool> open_{true};
   std::deque<std::string> queue_;
   bool writing_ = false;
+  bool accepted_ = false;
   int close_code_ = 0;
 };
 
@@ -301,6 +313,7 @@ awaitable<void> LoopbackServer::Impl::serve_ws(Stream stream, http::request<http
     handler->on_closed();
     co_return;
   }
+  peer->mark_accepted();
   beast::flat_buffer buf;
   for (;;) {
     auto [ec, n] = co_await ws->async_read(buf, kTuple);
@@ -366,11 +379,11 @@ awaitable<void> LoopbackServer::Impl::accept_loop() {
     }
     sock.set_option(tcp::no_delay(true), ec);
     std::string ip = sock.remote_endpoint(ec).address().to_string();
-    auto self = shared_from_this();
+    Impl* self = this;
     auto tcp_stream = std::make_shared<beast::tcp_stream>(std::move(sock));
     if (tls_ctx) {
       using S = ssl::stream<beast::tcp_stream>;
-      auto body = [](std::shared_ptr<Impl> self, S stream, std::string ip) -> awaitable<void> {
+      auto body = [](Impl* self, S stream, std::string ip) -> awaitable<void> {
         std::uint64_t id = self->register_conn({});
         self->set_cancel(id, beast::get_lowest_layer(stream));
         beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(30));
@@ -381,8 +394,7 @@ awaitable<void> LoopbackServer::Impl::accept_loop() {
       asio::co_spawn(strand, body(self, S(std::move(*tcp_stream), *tls_ctx), std::move(ip)),
                      asio::detached);
     } else {
-      auto body = [](std::shared_ptr<Impl> self, beast::tcp_stream stream,
-                     std::string ip) -> awaitable<void> {
+      auto body = [](Impl* self, beast::tcp_stream stream, std::string ip) -> awaitable<void> {
         std::uint64_t id = self->register_conn({});
         co_await self->serve(std::move(stream), std::move(ip), id);
         self->unregister_conn(id);
@@ -393,7 +405,7 @@ awaitable<void> LoopbackServer::Impl::accept_loop() {
 }
 
 LoopbackServer::LoopbackServer(Options options, ServerHooks hooks)
-    : impl_(std::make_shared<Impl>()) {
+    : impl_(std::make_unique<Impl>()) {
   impl_->opt = std::move(options);
   impl_->hooks = std::move(hooks);
 }
@@ -428,7 +440,7 @@ Status LoopbackServer::start() {
   }
   I.bound_port = I.acceptor.local_endpoint().port();
   asio::co_spawn(I.ioc, I.accept_loop(), asio::detached);
-  I.thread = std::thread([impl = impl_] { impl->ioc.run(); });
+  I.thread = std::thread([impl = impl_.get()] { impl->ioc.run(); });
   return {};
 }
 
@@ -436,7 +448,7 @@ void LoopbackServer::stop() {
   auto& I = *impl_;
   if (I.stopping.exchange(true)) return;
   if (!I.thread.joinable()) return;
-  asio::post(I.ioc, [impl = impl_] {
+  asio::post(I.ioc, [impl = impl_.get()] {
     beast::error_code ec;
     impl->acceptor.close(ec);
     for (auto& t : impl->timers) t->cancel();
@@ -464,14 +476,14 @@ const std::string& LoopbackServer::certificate_pem() const { return impl_->cert_
 void LoopbackServer::post(std::function<void()> fn) { asio::post(impl_->ioc, std::move(fn)); }
 
 void LoopbackServer::every(std::chrono::milliseconds period, std::function<void()> fn) {
-  asio::post(impl_->ioc, [impl = impl_, period, fn = std::move(fn)]() mutable {
+  asio::post(impl_->ioc, [impl = impl_.get(), period, fn = std::move(fn)]() mutable {
     if (impl->stopping.load()) return;
     auto timer = std::make_shared<asio::steady_timer>(impl->ioc);
     impl->timers.push_back(timer);
     asio::co_spawn(
         impl->ioc,
-        [](std::shared_ptr<Impl> impl, std::shared_ptr<asio::steady_timer> timer,
-           std::chrono::milliseconds period, std::function<void()> fn) -> awaitable<void> {
+        [](Impl* impl, std::shared_ptr<asio::steady_timer> timer, std::chrono::milliseconds period,
+           std::function<void()> fn) -> awaitable<void> {
           while (!impl->stopping.load()) {
             timer->expires_after(period);
             auto [ec] = co_await timer->async_wait(kTuple);
@@ -484,7 +496,7 @@ void LoopbackServer::every(std::chrono::milliseconds period, std::function<void(
 }
 
 void LoopbackServer::after(std::chrono::milliseconds delay, std::function<void()> fn) {
-  auto impl = impl_;
+  Impl* impl = impl_.get();
   auto timer = std::make_shared<asio::steady_timer>(impl->ioc, delay);
   timer->async_wait([impl, timer, fn = std::move(fn)](const boost::system::error_code& ec) {
     if (!ec && !impl->stopping.load()) fn();

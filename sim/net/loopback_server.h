@@ -118,7 +118,7 @@ class LoopbackServer {
 
  private:
   struct Impl;
-  std::shared_ptr<Impl> impl_;  // shared with the I/O thread's handlers
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace at::sim::net
