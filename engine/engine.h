@@ -1,0 +1,224 @@
+// Engine: the single writer. Decisions come in, pass validation and pre-trade risk, become
+// journaled order intents, and are handed to the venue through the resiliency layer only once
+// the intent is durable; venue events come back, are checked against the order state machine,
+// journaled, and folded into the live projections.
+//
+// Threading: every member function except the thread-safe entry points (post_*) runs on the
+// engine thread — the thread that runs the io_context handed in. Venue callbacks and the
+// post_* functions hop onto it with asio::post. No locks guard engine state.
+//
+// Group commit: events staged during one turn of the loop are appended as one WriteBatch (one
+// fsync under `sync`); effects waiting on them (venue requests, replies to callers) run only
+// after that append returned. A failed append stops the engine: durability unknown means stop.
+//
+// Ownership: the engine borrows the journal, venue, scheduler, clock and io_context; main()
+// owns them and keeps them alive until stop() completed.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "adapters/venue.h"
+#include "domain/clock.h"
+#include "domain/events.h"
+#include "engine/decision.h"
+#include "engine/resiliency.h"
+#include "engine/risk.h"
+#include "engine/scheduler.h"
+#include "journal/journal.h"
+#include "projections/projections.h"
+
+namespace boost::asio {
+class io_context;
+}
+namespace spdlog {
+class logger;
+}
+
+namespace at::engine {
+
+struct KillSwitchOptions {
+  int max_rejects = 0;                         // automatic trip after this many venue rejects ...
+  double reject_window_s = 60;                 // ... within this window (0 rejects = off)
+  std::optional<Money> max_loss;               // trip when realized + unrealized P&L <= -max_loss
+  std::optional<Quantity> max_position_drift;  // trip when venue and journal disagree by more
+};
+
+struct EngineOptions {
+  std::string account = "main";
+  std::string client_id_prefix = "at";
+  RiskLimits risk;
+  ResiliencyOptions resiliency;
+  double order_timeout_s = 300;  // oms.order_timeout_seconds: open longer -> cancel
+  std::uint64_t snapshot_every = 100000;
+  KillSwitchOptions kill_switch;
+  std::uint64_t seed = 42;
+  std::int64_t mark_journal_interval_ms = 1000;  // MarkPriceUpdated at most this often per symbol
+  std::string version = "0.1.0";
+  std::string config_digest;
+};
+
+struct EngineCounters {
+  std::uint64_t decisions = 0;
+  std::uint64_t orders = 0;
+  std::uint64_t fills = 0;
+  std::uint64_t risk_rejects = 0;
+  std::uint64_t venue_rejects = 0;
+  std::uint64_t invalid_decisions = 0;
+  std::uint64_t duplicate_fills = 0;
+  std::uint64_t retries = 0;
+  std::uint64_t dead_letters = 0;
+  std::uint64_t anomalies = 0;
+  std::uint64_t appends = 0;  // WriteBatches
+  std::uint64_t appended_events = 0;
+};
+
+class Engine final : public adapters::VenueSink {
+ public:
+  using FillListener = std::function<void(const OrderFilled&)>;
+
+  Engine(EngineOptions options, journal::Journal& journal, adapters::Venue& venue,
+         Scheduler& scheduler, const Clock& clock, boost::asio::io_context& io,
+         std::shared_ptr<spdlog::logger> log);
+  ~Engine() override;
+
+  // Recovery, then the venue: replays the journal, restores breaker and trading state, hands
+  // the venue the orders that may be working there, resolves every in-flight order (query,
+  // resend what never left, re-send pending cancels) and journals RecoveryCompleted.
+  void start(std::function<void(Status)> done);
+  // Offline mode, for operator commands while no engine runs: replays the journal and accepts
+  // the engine-thread API, but never talks to the venue and journals no start or stop. The
+  // events it appends (cancel requests, kill switch, DLQ retries) are acted on by the next
+  // engine that starts, exactly as if they had been made while it ran.
+  Status open_offline();
+  // Called during start() with the replayed projections, before the venue is handed the
+  // orders to recover (the paper venue restores its balances from them).
+  void set_before_venue_recover(std::function<void(const projections::Projections&)> f) {
+    before_venue_recover_ = std::move(f);
+  }
+  // Journals a deposit (AccountFunded), e.g. the paper venue's initial balance on a new journal.
+  void fund(const std::string& account, const std::string& asset, Money amount);
+  // Stops intake, journals EngineStopped, stops the venue.
+  void stop(std::string reason, std::function<void()> done);
+
+  // --- engine-thread API (tests drive these directly; others use post_*) ---
+  void submit_decision(DecisionReceived d, std::function<void(DecisionOutcome)> done);
+  void cancel_order(const ClientOrderId& id, std::string reason, std::function<void(Status)> done);
+  // Replace: new total quantity and/or new limit price; answers the new client order id.
+  void replace_order(const ClientOrderId& id, Quantity new_quantity, std::optional<Price> new_price,
+                     std::function<void(Result<ClientOrderId>)> done);
+  void kill(std::string who, std::string reason, bool flatten, std::function<void(Status)> done);
+  void resume(std::string who, std::function<void(Status)> done);
+  void set_trading_state(TradingState s, std::string who, std::string reason,
+                         std::function<void(Status)> done);
+  void dlq_retry(const ClientOrderId& id, std::string who, std::function<void(Status)> done);
+  void dlq_drop(const ClientOrderId& id, std::string who, std::string reason,
+                std::function<void(Status)> done);
+  void on_mark(const Symbol& symbol, Price mark);
+  void add_fill_listener(FillListener l) { fill_listeners_.push_back(std::move(l)); }
+
+  // --- thread-safe entry points ---
+  void post_decision(DecisionReceived d, std::function<void(DecisionOutcome)> done);
+  void post_mark(Symbol symbol, Price mark);
+  // VenueSink: venue events from any thread.
+  void on_venue_event(Event event) override;
+
+  // --- engine-thread observers ---
+  const projections::Projections& state() const { return state_; }
+  const EngineCounters& counters() const { return counters_; }
+  bool running() const { return running_; }
+  bool failed() const { return failed_; }
+  const std::string& failure() const { return failure_; }
+  // Orders neither terminal nor waiting in the DLQ: what a graceful stop waits for.
+  std::size_t in_flight() const;
+  std::uint64_t last_sequence() const { return next_seq_ - 1; }
+
+ private:
+  struct Pending;  // per-order retry bookkeeping
+
+  // Group commit.
+  std::uint64_t stage(Event e, std::uint64_t causation = 0);
+  void after_durable(std::function<void()> fn);
+  void schedule_flush();
+  void flush();
+  void fail(std::string why);
+
+  // Decisions and orders.
+  DecisionOutcome decide(DecisionReceived d);
+  std::optional<OrderRequested> order_for(const DecisionReceived& d, std::uint64_t seq);
+  RiskInput risk_input(const OrderRequested& o) const;
+  ClientOrderId next_client_order_id(std::uint64_t seq) const;
+  void send_submit(const ClientOrderId& id, std::uint32_t attempt);
+  void on_submit_done(const ClientOrderId& id, std::uint32_t attempt, Status st);
+  void send_cancel(const ClientOrderId& id, std::uint32_t attempt);
+  void on_cancel_done(const ClientOrderId& id, std::uint32_t attempt, Status st);
+  void send_replace(const ClientOrderId& old_id, const ClientOrderId& new_id,
+                    std::uint32_t attempt);
+  void on_replace_done(const ClientOrderId& old_id, const ClientOrderId& new_id,
+                       std::uint32_t attempt, Status st);
+  void query(const ClientOrderId& id, std::string operation, std::uint32_t attempt);
+  void on_query_done(const ClientOrderId& id, std::string operation, std::uint32_t attempt,
+                     Result<adapters::QueryOutcome> r);
+  // Retry bookkeeping shared by submit/cancel/replace/query: journals the error, feeds the
+  // breaker, and either schedules `again` or dead-letters the intent.
+  void handle_failure(const ClientOrderId& id, const std::string& operation, std::uint32_t attempt,
+                      const Error& err, std::function<void()> again);
+  bool breaker_allows(std::function<void()> retry_later);
+  void breaker_success();
+  void breaker_failure();
+  void arm_timeout(const ClientOrderId& id);
+  void start_cancel_then_submit(const ClientOrderId& old_id);
+
+  // Venue events.
+  void handle_venue_event(Event e);
+  std::optional<OrderEventKind> kind_of(const Event& e, const Order& o) const;
+  void check_kill_switch_trips();
+
+  // Recovery.
+  void recover(std::function<void(Status)> done);
+  Status replay_journal(std::uint64_t& replayed);
+  void rebuild_engine_state(const Envelope& env);
+
+  EngineOptions opt_;
+  journal::Journal& journal_;
+  adapters::Venue& venue_;
+  Scheduler& scheduler_;
+  const Clock& clock_;
+  boost::asio::io_context& io_;
+  std::shared_ptr<spdlog::logger> log_;
+
+  projections::Projections state_;
+  RetryPolicy retry_;
+  CircuitBreaker breaker_;
+  std::map<Symbol, InstrumentRules> rules_;
+  std::map<Symbol, Price> marks_;
+  std::map<Symbol, std::int64_t> mark_journaled_ns_;
+  std::map<DecisionId, DecisionOutcome> decisions_;
+  std::deque<std::int64_t> recent_orders_ns_;   // order-rate throttle window
+  std::deque<std::int64_t> recent_rejects_ns_;  // kill-switch reject window
+  std::set<ClientOrderId> dead_lettered_;
+  std::map<ClientOrderId, ClientOrderId> replace_after_cancel_;  // old -> new (non-native)
+  std::string id_infix_;  // journal-specific part of client order ids
+
+  std::vector<journal::PendingEvent> pending_;
+  std::vector<std::function<void()>> effects_;
+  std::uint64_t next_seq_ = 1;
+  bool flush_posted_ = false;
+  bool running_ = false;
+  bool stopping_ = false;
+  bool offline_ = false;
+  std::function<void(const projections::Projections&)> before_venue_recover_;
+  bool failed_ = false;
+  std::string failure_;
+  EngineCounters counters_;
+  std::vector<FillListener> fill_listeners_;
+};
+
+}  // namespace at::engine
