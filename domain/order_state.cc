@@ -98,11 +98,15 @@ constexpr Edge kEdges[] = {
   {S::kExpired,   E::kPartialFill,    S::kExpired,   "late fill after expiry: venue race"},
   {S::kExpired,   E::kFinalFill,      S::kFilled,    "late fill after expiry: venue race"},
   {S::kExpired,   E::kExpired,        S::kExpired,   "duplicate"},
+  {S::kExpired,   E::kCancelRejected, S::kExpired,   "cancel crossed the expiry: venue race"},
+  {S::kExpired,   E::kStatusUnknown,  S::kExpired,   "late timeout of a finished request"},
   {S::kFilled,    E::kCancelRejected, S::kFilled,    "cancel rejected because filled: venue race"},
   {S::kFilled,    E::kReplaceRejected, S::kFilled,   "replace rejected because filled: venue race"},
   {S::kFilled,    E::kAccepted,       S::kFilled,    "late ack"},
   {S::kFilled,    E::kStatusUnknown,  S::kFilled,    "late timeout of a finished request"},
   {S::kRejected,  E::kRejected,       S::kRejected,  "duplicate"},
+  {S::kRejected,  E::kCancelRejected, S::kRejected,  "cancel of an order the venue refused: race"},
+  {S::kRejected,  E::kStatusUnknown,  S::kRejected,  "late timeout of a finished request"},
 };
 // clang-format on
 

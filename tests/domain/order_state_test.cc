@@ -108,11 +108,15 @@ const std::vector<Expected> kExpected = {
   {S::kExpired,   E::kPartialFill,     S::kExpired,   S::kExpired},
   {S::kExpired,   E::kFinalFill,       S::kFilled,    S::kFilled},
   {S::kExpired,   E::kExpired,         S::kExpired,   S::kExpired},
+  {S::kExpired,   E::kCancelRejected,  S::kExpired,   S::kExpired},
+  {S::kExpired,   E::kStatusUnknown,   S::kExpired,   S::kExpired},
   {S::kFilled,    E::kCancelRejected,  S::kFilled,    S::kFilled},
   {S::kFilled,    E::kReplaceRejected, S::kFilled,    S::kFilled},
   {S::kFilled,    E::kAccepted,        S::kFilled,    S::kFilled},
   {S::kFilled,    E::kStatusUnknown,   S::kFilled,    S::kFilled},
   {S::kRejected,  E::kRejected,        S::kRejected,  S::kRejected},
+  {S::kRejected,  E::kCancelRejected,  S::kRejected,  S::kRejected},
+  {S::kRejected,  E::kStatusUnknown,   S::kRejected,  S::kRejected},
 };
 // clang-format on
 
@@ -196,6 +200,22 @@ TEST(OrderStateMachine, LateFillAfterCancelIsAcceptedAndTheOrderStaysCancelled) 
   OrderTransition final_fill = transition(S::kCancelled, E::kFinalFill, true);
   ASSERT_TRUE(final_fill.legal);
   EXPECT_EQ(final_fill.to, S::kFilled);
+}
+
+// A cancel in flight when the venue expires or rejects the order is answered "unknown order"
+// (or times out): the order stays where the venue put it; this is a race, not an anomaly.
+TEST(OrderStateMachine, CancelAnswerAfterExpiryOrRejectIsARace) {
+  for (S end : {S::kExpired, S::kRejected}) {
+    ASSERT_TRUE(
+        transition(S::kPendingCancel, end == S::kExpired ? E::kExpired : E::kRejected, false)
+            .legal);
+    OrderTransition late_reject = transition(end, E::kCancelRejected, false);
+    EXPECT_TRUE(late_reject.legal) << to_string(end);
+    EXPECT_EQ(late_reject.to, end);
+    OrderTransition late_timeout = transition(end, E::kStatusUnknown, false);
+    EXPECT_TRUE(late_timeout.legal) << to_string(end);
+    EXPECT_EQ(late_timeout.to, end);
+  }
 }
 
 TEST(OrderStateMachine, AckAfterFillDoesNotReopenTheOrder) {
