@@ -22,6 +22,31 @@ bool enum_in_range(std::uint8_t v, E last) {
   return v <= static_cast<std::uint8_t>(last);
 }
 
+// domain's transition() answers from a table it scans edge by edge; replay asks millions of
+// times, so its answers are asked once per (status, event, has_fills) and kept here. The domain
+// function stays the only definition of the state machine.
+constexpr std::size_t kStatuses = static_cast<std::size_t>(OrderStatus::kUnknown) + 1;
+constexpr std::size_t kKinds = static_cast<std::size_t>(OrderEventKind::kNotFoundAtVenue) + 1;
+
+struct TransitionCache {
+  OrderTransition t[kStatuses][kKinds][2];
+  TransitionCache() {
+    for (std::size_t s = 0; s < kStatuses; ++s)
+      for (std::size_t k = 0; k < kKinds; ++k)
+        for (int f = 0; f < 2; ++f)
+          t[s][k][f] =
+              transition(static_cast<OrderStatus>(s), static_cast<OrderEventKind>(k), f != 0);
+  }
+};
+
+OrderTransition cached_transition(OrderStatus from, OrderEventKind kind, bool has_fills) {
+  static const TransitionCache cache;
+  auto s = static_cast<std::size_t>(from);
+  auto k = static_cast<std::size_t>(kind);
+  if (s >= kStatuses || k >= kKinds) return transition(from, kind, has_fills);
+  return cache.t[s][k][has_fills ? 1 : 0];
+}
+
 }  // namespace
 
 // The per-event-type handlers. Each validates before it mutates: a refused event leaves the
@@ -54,9 +79,9 @@ struct OmsApply {
   }
 
   FillOutcome operator()(const DecisionReceived& d) {
-    auto it = oms.by_decision_id_.find(d.decision_id.str());
-    if (it != oms.by_decision_id_.end()) {
-      ++oms.decisions_[it->second].repeats;
+    std::uint32_t found = oms.by_decision_id_.find(d.decision_id.str(), oms.decision_key());
+    if (found != detail::IdIndex::kNone) {
+      ++oms.decisions_[found].repeats;
       return FillOutcome::kNotAFill;
     }
     auto idx = static_cast<std::uint32_t>(oms.decisions_.size());
@@ -66,13 +91,13 @@ struct OmsApply {
     r.recorded_ns = env.recorded_ns;
     r.symbol = d.symbol;
     r.action = d.action;
-    oms.by_decision_id_.emplace(d.decision_id.str(), idx);
+    oms.by_decision_id_.put(d.decision_id.str(), idx, oms.decision_key());
     return FillOutcome::kNotAFill;
   }
   FillOutcome operator()(const RiskRejected& r) {
-    auto it = oms.by_decision_id_.find(r.decision_id.str());
-    if (it != oms.by_decision_id_.end()) {
-      DecisionRecord& d = oms.decisions_[it->second];
+    std::uint32_t found = oms.by_decision_id_.find(r.decision_id.str(), oms.decision_key());
+    if (found != detail::IdIndex::kNone) {
+      DecisionRecord& d = oms.decisions_[found];
       if (d.risk_rejection.empty()) d.risk_rejection = r.reason;
     }
     return FillOutcome::kNotAFill;
@@ -98,10 +123,8 @@ struct OmsApply {
       rec.accepted_recorded_ns = env.recorded_ns;
       oms.fx_.first_ack = &rec;
     }
-    if (!a.venue_order_id.empty() && rec.order.venue_order_id != a.venue_order_id) {
-      rec.order.venue_order_id = a.venue_order_id;
-      oms.by_venue_id_[a.venue_order_id.str()] = i;
-    }
+    if (!a.venue_order_id.empty() && rec.order.venue_order_id != a.venue_order_id)
+      oms.index_venue_id(i, a.venue_order_id);
     return FillOutcome::kNotAFill;
   }
   FillOutcome operator()(const OrderRejected& r) {
@@ -144,7 +167,8 @@ struct OmsApply {
       new_i = order_or_anomaly(r.new_client_order_id, "OrderReplaced (new order)");
       if (new_i == Oms::kNone) return FillOutcome::kNotAFill;
       const Order& n = oms.orders_[new_i].order;
-      if (!transition(n.status, OrderEventKind::kAccepted, !n.filled_quantity.is_zero()).legal) {
+      if (!cached_transition(n.status, OrderEventKind::kAccepted, !n.filled_quantity.is_zero())
+               .legal) {
         oms.note(env, "illegal_transition", r.new_client_order_id,
                  describe(n.status, OrderEventKind::kAccepted) + " (new order of a replace)");
         return FillOutcome::kNotAFill;
@@ -162,10 +186,7 @@ struct OmsApply {
         rec.accepted_recorded_ns = env.recorded_ns;
         oms.fx_.first_ack = &rec;
       }
-      if (!r.new_venue_order_id.empty()) {
-        rec.order.venue_order_id = r.new_venue_order_id;
-        oms.by_venue_id_[r.new_venue_order_id.str()] = new_i;
-      }
+      if (!r.new_venue_order_id.empty()) oms.index_venue_id(new_i, r.new_venue_order_id);
     }
     return FillOutcome::kNotAFill;
   }
@@ -217,8 +238,12 @@ OmsEffect Oms::apply(const Envelope& env) {
 }
 
 std::uint32_t Oms::lookup(const ClientOrderId& id) const {
-  auto it = by_client_id_.find(id.str());
-  return it == by_client_id_.end() ? kNone : it->second;
+  return by_client_id_.find(id.str(), client_key());
+}
+
+void Oms::index_venue_id(std::uint32_t i, const VenueOrderId& id) {
+  orders_[i].order.venue_order_id = id;
+  by_venue_id_.put(id.str(), i, venue_key());
 }
 
 const OrderRecord* Oms::find(const ClientOrderId& id) const {
@@ -227,13 +252,13 @@ const OrderRecord* Oms::find(const ClientOrderId& id) const {
 }
 
 const OrderRecord* Oms::find_by_venue_id(const VenueOrderId& id) const {
-  auto it = by_venue_id_.find(id.str());
-  return it == by_venue_id_.end() ? nullptr : &orders_[it->second];
+  std::uint32_t i = by_venue_id_.find(id.str(), venue_key());
+  return i == kNone ? nullptr : &orders_[i];
 }
 
 const DecisionRecord* Oms::find_decision(const DecisionId& id) const {
-  auto it = by_decision_id_.find(id.str());
-  return it == by_decision_id_.end() ? nullptr : &decisions_[it->second];
+  std::uint32_t i = by_decision_id_.find(id.str(), decision_key());
+  return i == kNone ? nullptr : &decisions_[i];
 }
 
 std::vector<const OrderRecord*> Oms::open_orders() const {
@@ -269,7 +294,8 @@ void Oms::set_status(std::uint32_t i, OrderStatus to) {
 
 bool Oms::step(std::uint32_t i, OrderEventKind kind, const Envelope& env) {
   OrderRecord& rec = orders_[i];
-  OrderTransition t = transition(rec.order.status, kind, !rec.order.filled_quantity.is_zero());
+  OrderTransition t =
+      cached_transition(rec.order.status, kind, !rec.order.filled_quantity.is_zero());
   if (!t.legal) {
     note(env, "illegal_transition", rec.order.client_order_id, describe(rec.order.status, kind));
     return false;
@@ -305,13 +331,13 @@ void Oms::on_requested(const OrderRequested& r, const Envelope& env) {
   o.created_ns = o.updated_ns = r.ts_ns;
   rec.history.push_back(env.sequence);
   rec.decision_recorded_ns = env.recorded_ns;
-  by_client_id_.emplace(r.client_order_id.str(), i);
+  by_client_id_.put(r.client_order_id.str(), i, client_key());
   open_.insert(open_.end(), i);
   fx_.created = &rec;
   if (!r.decision_id.empty()) {
-    auto it = by_decision_id_.find(r.decision_id.str());
-    if (it != by_decision_id_.end()) {
-      DecisionRecord& d = decisions_[it->second];
+    std::uint32_t di = by_decision_id_.find(r.decision_id.str(), decision_key());
+    if (di != kNone) {
+      DecisionRecord& d = decisions_[di];
       d.orders.push_back(r.client_order_id);
       rec.decision_recorded_ns = d.recorded_ns;
     }
@@ -346,7 +372,7 @@ FillOutcome Oms::apply_fill(const OrderFilled& f, const Envelope& env) {
   Quantity filled = o.filled_quantity + f.quantity;
   OrderEventKind kind =
       filled >= o.quantity ? OrderEventKind::kFinalFill : OrderEventKind::kPartialFill;
-  OrderTransition t = transition(o.status, kind, !o.filled_quantity.is_zero());
+  OrderTransition t = cached_transition(o.status, kind, !o.filled_quantity.is_zero());
   if (!t.legal) {
     note(env, "illegal_transition", f.client_order_id,
          describe(o.status, kind) + " trade_id=" + f.trade_id.str());
@@ -358,10 +384,7 @@ FillOutcome Oms::apply_fill(const OrderFilled& f, const Envelope& env) {
   o.filled_quantity = filled;
   o.filled_notional += f.quantity * f.price;
   o.commission += f.commission;
-  if (o.venue_order_id.empty() && !f.venue_order_id.empty()) {
-    o.venue_order_id = f.venue_order_id;
-    by_venue_id_[f.venue_order_id.str()] = i;
-  }
+  if (o.venue_order_id.empty() && !f.venue_order_id.empty()) index_venue_id(i, f.venue_order_id);
   set_status(i, t.to);
   touch(rec, env);
   if (rec.first_fill_recorded_ns == 0) {
@@ -545,15 +568,16 @@ bool Oms::load(detail::Reader& r) {
 
 void Oms::rebuild_indexes() {
   by_client_id_.reserve(orders_.size());
+  by_venue_id_.reserve(orders_.size());
   for (std::uint32_t i = 0; i < orders_.size(); ++i) {
     const Order& o = orders_[i].order;
-    by_client_id_.emplace(o.client_order_id.str(), i);
-    if (!o.venue_order_id.empty()) by_venue_id_[o.venue_order_id.str()] = i;
+    by_client_id_.put(o.client_order_id.str(), i, client_key());
+    if (!o.venue_order_id.empty()) by_venue_id_.put(o.venue_order_id.str(), i, venue_key());
     if (is_open(o.status)) open_.insert(open_.end(), i);
   }
   by_decision_id_.reserve(decisions_.size());
   for (std::uint32_t i = 0; i < decisions_.size(); ++i)
-    by_decision_id_.emplace(decisions_[i].decision_id.str(), i);
+    by_decision_id_.put(decisions_[i].decision_id.str(), i, decision_key());
 }
 
 }  // namespace at::projections

@@ -21,12 +21,12 @@
 #include <functional>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "domain/events.h"
 #include "domain/order.h"
 #include "domain/order_state.h"
+#include "projections/detail/id_index.h"
 
 namespace at::projections {
 
@@ -132,11 +132,27 @@ class Oms {
   void rebuild_indexes();
 
   std::deque<OrderRecord> orders_;
-  std::unordered_map<std::string, std::uint32_t> by_client_id_;
-  std::unordered_map<std::string, std::uint32_t> by_venue_id_;
+  // Keys are read back from the records (see id_index.h).
+  auto client_key() const {
+    return [this](std::uint32_t i) -> std::string_view {
+      return orders_[i].order.client_order_id.str();
+    };
+  }
+  auto venue_key() const {
+    return [this](std::uint32_t i) -> std::string_view {
+      return orders_[i].order.venue_order_id.str();
+    };
+  }
+  auto decision_key() const {
+    return [this](std::uint32_t i) -> std::string_view { return decisions_[i].decision_id.str(); };
+  }
+  void index_venue_id(std::uint32_t i, const VenueOrderId& id);
+
+  detail::IdIndex by_client_id_;
+  detail::IdIndex by_venue_id_;
   std::set<std::uint32_t> open_;  // indexes into orders_
   std::deque<DecisionRecord> decisions_;
-  std::unordered_map<std::string, std::uint32_t> by_decision_id_;
+  detail::IdIndex by_decision_id_;
   std::vector<Anomaly> anomalies_;
   std::uint64_t duplicate_fills_ = 0;
   OmsEffect fx_;
