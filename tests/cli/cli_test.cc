@@ -584,8 +584,9 @@ TEST_F(Cli, DemoSeedsAFreshJournalAndAuditsIt) {
   EXPECT_TRUE(has(one_line(again), "demo needs an empty journal"));
   EXPECT_EQ(records(path), 62u);
   // Without --journal it makes its own temporary journal.
-  Outcome tmp = run({"demo"});
+  Outcome tmp = run({"demo"}, "TMPDIR=" + quote(t.path().string()));
   EXPECT_EQ(tmp.code, 0) << tmp.err;
+  EXPECT_TRUE(has(tmp.out, t.path().string() + "/autotrader-demo-")) << tmp.out;
 }
 
 }  // namespace
