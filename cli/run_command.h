@@ -1,5 +1,6 @@
-// PLACEHOLDER created by the CLI owner so the CLI links; the engine owner replaces
-// this file (and run_command.cc) with the real `autotrader run` subcommands.
+// The engine's subcommands: `run` (the main job), and the operator commands that act on a
+// running engine through its control socket, or on the journal directly when none runs:
+// `kill`, `resume`, `reduce`, `cancel`, `replace`, `dlq show|retry|drop`, and `stats`.
 #pragma once
 
 namespace CLI {
@@ -8,7 +9,6 @@ class App;
 
 namespace at::cli {
 
-// Registers the `run` subcommand(s) on the top-level app.
 void add_run_commands(CLI::App& app);
 
 }  // namespace at::cli

@@ -38,11 +38,14 @@ class AbsentVenue final : public adapters::Venue {
 }  // namespace
 
 struct OfflineOps::Impl {
-  Impl(journal::Journal& j, const Clock& c) : journal(j), clock(c), scheduler(c) {}
+  Impl(journal::Journal& j, const Clock& c) : journal(j), clock(c) {}
   journal::Journal& journal;
   const Clock& clock;
   boost::asio::io_context io;
-  ManualScheduler scheduler;
+  // Offline, the engine schedules nothing that must run (no venue, no timeouts); a manual
+  // scheduler on a clock of its own keeps anything it might schedule from ever firing.
+  ManualClock idle_clock;
+  ManualScheduler scheduler{idle_clock};
   std::unique_ptr<AbsentVenue> venue;
   std::unique_ptr<Engine> engine;
 
