@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 
 #include "engine/state_view.h"
+#include "replay/replay.h"
 
 namespace at::engine {
 namespace {
@@ -88,7 +89,9 @@ void Engine::flush() {
     counters_.appended_events += batch.size();
     if (opt_.snapshot_every > 0 &&
         (next_seq_ - 1) / opt_.snapshot_every != (expected - 1) / opt_.snapshot_every) {
-      auto st = journal_.put_snapshot(next_seq_ - 1, state_.serialize());
+      Status st = replay::catch_up(journal_, snapshot_state_, next_seq_ - 1);
+      if (st)
+        st = journal_.put_snapshot(snapshot_state_.last_sequence(), snapshot_state_.serialize());
       if (!st) log_->warn("snapshot.failed seq={} error={}", next_seq_ - 1, st.error().describe());
     }
   }
@@ -121,7 +124,11 @@ void Engine::submit_decision(DecisionReceived d, std::function<void(DecisionOutc
   DecisionOutcome out = decide(std::move(d));
   if (!done) return;
   if (out.kind == DecisionOutcome::Kind::kInvalid || out.duplicate) {
-    done(std::move(out));
+    // Answered now, but never inline: a caller that submits the next decision from this
+    // callback (a file replayed after a crash answers thousands of duplicates in a row) must
+    // not recurse.
+    boost::asio::post(
+        io_, [done = std::move(done), out = std::move(out)]() mutable { done(std::move(out)); });
     return;
   }
   after_durable([done = std::move(done), out = std::move(out)]() mutable { done(std::move(out)); });
@@ -1007,6 +1014,7 @@ void Engine::fund(const std::string& account, const std::string& asset, Money am
 void Engine::recover(std::function<void(Status)> done) {
   std::uint64_t replayed = 0;
   if (auto st = replay_journal(replayed); !st) return done(st);
+  snapshot_state_ = state_;  // replayed from the journal: exact
   if (before_venue_recover_) before_venue_recover_(state_);
 
   running_ = true;

@@ -195,6 +195,10 @@ class Engine final : public adapters::VenueSink {
   std::shared_ptr<spdlog::logger> log_;
 
   projections::Projections state_;
+  // Snapshots are taken of this state, folded from the journal's own records (its recorded
+  // times), so snapshot + tail replay equals a full replay byte for byte. The live state_
+  // stamps events when staged, a little before the journal records them.
+  projections::Projections snapshot_state_;
   RetryPolicy retry_;
   CircuitBreaker breaker_;
   std::map<Symbol, InstrumentRules> rules_;
