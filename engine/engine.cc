@@ -2,10 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
 #include "engine/state_view.h"
+#include "journal/group_commit.h"
+#include "replay/background_snapshotter.h"
 #include "replay/replay.h"
 
 namespace at::engine {
@@ -47,17 +50,31 @@ Engine::Engine(EngineOptions options, journal::Journal& journal, adapters::Venue
   next_seq_ = journal_.last_sequence() + 1;
 }
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+  // Completes (or fails) what is queued; its callbacks find the engine gone and do nothing.
+  committer_.reset();
+  snapshotter_.reset();
+}
+
+// Everything the engine posts to its io_context goes through here: a handler still queued
+// when the engine is destroyed (a crash in a test, a stop with work pending) does nothing.
+template <typename F>
+void Engine::defer(F&& fn) {
+  boost::asio::post(
+      io_, [alive = std::weak_ptr<const char>(alive_), fn = std::forward<F>(fn)]() mutable {
+        if (!alive.expired()) fn();
+      });
+}
 
 // ---------------------------------------------------------------------------------------------
 // Group commit
 
 std::uint64_t Engine::stage(Event e, std::uint64_t causation) {
   std::uint64_t seq = next_seq_++;
-  Envelope env{seq, clock_.now_ns(), causation, e};
+  Envelope env{seq, clock_.now_ns(), causation, std::move(e)};
   state_.apply(env);
   rebuild_engine_state(env);
-  pending_.push_back(journal::PendingEvent{std::move(e), causation});
+  pending_.push_back(journal::PendingEvent{std::move(env.event), causation});
   schedule_flush();
   return seq;
 }
@@ -70,35 +87,81 @@ void Engine::after_durable(std::function<void()> fn) {
 void Engine::schedule_flush() {
   if (flush_posted_) return;
   flush_posted_ = true;
-  boost::asio::post(io_, [this] { flush(); });
+  defer([this] { flush(); });
 }
 
 void Engine::flush() {
   flush_posted_ = false;
   if (failed_) return;
-  if (!pending_.empty()) {
-    auto batch = std::move(pending_);
-    pending_.clear();
-    auto r = journal_.append(batch);
-    if (!r) return fail("journal append failed: " + r.error().describe());
-    std::uint64_t expected = next_seq_ - batch.size();
-    if (*r != expected)
-      return fail("journal sequence drift: expected " + std::to_string(expected) + ", got " +
-                  std::to_string(*r));
-    ++counters_.appends;
-    counters_.appended_events += batch.size();
-    if (opt_.snapshot_every > 0 &&
-        (next_seq_ - 1) / opt_.snapshot_every != (expected - 1) / opt_.snapshot_every) {
-      Status st = replay::catch_up(journal_, snapshot_state_, next_seq_ - 1);
-      if (st)
-        st = journal_.put_snapshot(snapshot_state_.last_sequence(), snapshot_state_.serialize());
-      if (!st) log_->warn("snapshot.failed seq={} error={}", next_seq_ - 1, st.error().describe());
+  if (pending_.empty()) {
+    // Nothing new to write: the effects depend only on batches already submitted.
+    if (!in_flight_.empty()) {
+      auto& last = in_flight_.back().effects;
+      for (auto& fn : effects_) last.push_back(std::move(fn));
+      effects_.clear();
+      return;
     }
+    return run_effects(std::move(effects_));
   }
-  // Effects run only now that everything they depend on is durable. An effect may stage more
-  // events; those go into the next batch.
-  auto effects = std::move(effects_);
-  effects_.clear();
+  auto batch = std::move(pending_);
+  pending_.clear();
+  const std::uint64_t first = next_seq_ - batch.size();
+  const std::uint64_t last = next_seq_ - 1;
+  if (journal_.durability() == journal::Durability::kSync && !offline_) {
+    // Pipelined: the committer's writer thread encodes and writes the batch, its syncer
+    // fsyncs; meanwhile this thread goes on staging the next batch. The effects wait in
+    // in_flight_ until the covering fsync is reported.
+    if (!committer_) committer_ = std::make_unique<journal::GroupCommitter>(journal_);
+    in_flight_.push_back(InFlight{last, std::move(effects_)});
+    effects_.clear();
+    // The completion arrives from another thread: keep io_.run() from returning meanwhile.
+    if (!work_)
+      work_ = std::make_shared<
+          boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
+          io_.get_executor());
+    committer_->submit(std::move(batch), [this, first, last](const Result<std::uint64_t>& r) {
+      defer([this, first, last, r] { on_batch_durable(first, last, r); });
+    });
+    return;
+  }
+  auto r = journal_.append(batch);
+  on_written(first, last, r);
+  if (failed_) return;
+  run_effects(std::move(effects_));
+}
+
+void Engine::on_written(std::uint64_t first, std::uint64_t last, const Result<std::uint64_t>& r) {
+  if (!r) return fail("journal append failed: " + r.error().describe());
+  if (*r != first)
+    return fail("journal sequence drift: expected " + std::to_string(first) + ", got " +
+                std::to_string(*r));
+  ++counters_.appends;
+  counters_.appended_events += last - first + 1;
+  // Snapshots are taken off this thread, from the journal itself (so that snapshot + tail
+  // replay equals a full replay, recorded times included).
+  if (snapshotter_ && opt_.snapshot_every > 0 &&
+      last / opt_.snapshot_every != (first - 1) / opt_.snapshot_every)
+    snapshotter_->request(last);
+}
+
+void Engine::on_batch_durable(std::uint64_t first, std::uint64_t last,
+                              const Result<std::uint64_t>& r) {
+  if (failed_) return;
+  on_written(first, last, r);
+  if (failed_) return;
+  // Batches complete in submission order: run the effects of everything now durable.
+  while (!in_flight_.empty() && in_flight_.front().last <= last) {
+    auto effects = std::move(in_flight_.front().effects);
+    in_flight_.pop_front();
+    run_effects(std::move(effects));
+    if (failed_) return;
+  }
+  if (in_flight_.empty()) work_.reset();
+}
+
+// Effects run only once everything they depend on is durable. An effect may stage more
+// events; those go into the next batch.
+void Engine::run_effects(std::vector<std::function<void()>> effects) {
   for (auto& fn : effects) fn();
 }
 
@@ -109,13 +172,15 @@ void Engine::fail(std::string why) {
   log_->critical("engine.failed reason=\"{}\"", failure_);
   pending_.clear();
   effects_.clear();
+  in_flight_.clear();
+  work_.reset();
 }
 
 // ---------------------------------------------------------------------------------------------
 // Decisions
 
 void Engine::post_decision(DecisionReceived d, std::function<void(DecisionOutcome)> done) {
-  boost::asio::post(io_, [this, d = std::move(d), done = std::move(done)]() mutable {
+  defer([this, d = std::move(d), done = std::move(done)]() mutable {
     submit_decision(std::move(d), std::move(done));
   });
 }
@@ -127,8 +192,7 @@ void Engine::submit_decision(DecisionReceived d, std::function<void(DecisionOutc
     // Answered now, but never inline: a caller that submits the next decision from this
     // callback (a file replayed after a crash answers thousands of duplicates in a row) must
     // not recurse.
-    boost::asio::post(
-        io_, [done = std::move(done), out = std::move(out)]() mutable { done(std::move(out)); });
+    defer([done = std::move(done), out = std::move(out)]() mutable { done(std::move(out)); });
     return;
   }
   after_durable([done = std::move(done), out = std::move(out)]() mutable { done(std::move(out)); });
@@ -327,8 +391,7 @@ void Engine::send_submit(const ClientOrderId& id, std::uint32_t attempt) {
   if (!req) return;
   stage(OrderSent{id, attempt, clock_.now_ns()});
   venue_.submit(*req, attempt, [this, id, attempt](Status st) {
-    boost::asio::post(io_,
-                      [this, id, attempt, st = std::move(st)] { on_submit_done(id, attempt, st); });
+    defer([this, id, attempt, st = std::move(st)] { on_submit_done(id, attempt, st); });
   });
 }
 
@@ -403,7 +466,7 @@ void Engine::query(const ClientOrderId& id, std::string operation, std::uint32_t
   if (!breaker_allows([this, id, operation, attempt] { query(id, operation, attempt); })) return;
   Order copy = *o;
   venue_.query(copy, [this, id, operation, attempt](Result<adapters::QueryOutcome> r) {
-    boost::asio::post(io_, [this, id, operation, attempt, r = std::move(r)]() mutable {
+    defer([this, id, operation, attempt, r = std::move(r)]() mutable {
       on_query_done(id, operation, attempt, std::move(r));
     });
   });
@@ -505,8 +568,7 @@ void Engine::send_cancel(const ClientOrderId& id, std::uint32_t attempt) {
   if (!breaker_allows([this, id, attempt] { send_cancel(id, attempt); })) return;
   Order copy = *o;
   venue_.cancel(copy, [this, id, attempt](Status st) {
-    boost::asio::post(io_,
-                      [this, id, attempt, st = std::move(st)] { on_cancel_done(id, attempt, st); });
+    defer([this, id, attempt, st = std::move(st)] { on_cancel_done(id, attempt, st); });
   });
 }
 
@@ -587,7 +649,7 @@ void Engine::start_cancel_then_submit(const ClientOrderId& old_id) {
   if (!o) return;
   Order copy = *o;
   venue_.cancel(copy, [this, old_id](Status st) {
-    boost::asio::post(io_, [this, old_id, st = std::move(st)] {
+    defer([this, old_id, st = std::move(st)] {
       if (st.ok()) return;
       auto it = replace_after_cancel_.find(old_id);
       if (it == replace_after_cancel_.end()) return;
@@ -611,7 +673,7 @@ void Engine::send_replace(const ClientOrderId& old_id, const ClientOrderId& new_
   Order copy = *o;
   stage(OrderSent{new_id, attempt, clock_.now_ns()});
   venue_.replace(copy, *req, [this, old_id, new_id, attempt](Status st) {
-    boost::asio::post(io_, [this, old_id, new_id, attempt, st = std::move(st)] {
+    defer([this, old_id, new_id, attempt, st = std::move(st)] {
       on_replace_done(old_id, new_id, attempt, st);
     });
   });
@@ -651,8 +713,7 @@ void Engine::on_replace_done(const ClientOrderId& old_id, const ClientOrderId& n
 // Venue events
 
 void Engine::on_venue_event(Event event) {
-  boost::asio::post(io_,
-                    [this, e = std::move(event)]() mutable { handle_venue_event(std::move(e)); });
+  defer([this, e = std::move(event)]() mutable { handle_venue_event(std::move(e)); });
 }
 
 std::optional<OrderEventKind> Engine::kind_of(const Event& e, const Order& o) const {
@@ -908,7 +969,7 @@ void Engine::dlq_drop(const ClientOrderId& id, std::string who, std::string reas
 // Marks
 
 void Engine::post_mark(Symbol symbol, Price mark) {
-  boost::asio::post(io_, [this, symbol = std::move(symbol), mark] { on_mark(symbol, mark); });
+  defer([this, symbol = std::move(symbol), mark] { on_mark(symbol, mark); });
 }
 
 void Engine::on_mark(const Symbol& symbol, Price mark) {
@@ -1014,7 +1075,12 @@ void Engine::fund(const std::string& account, const std::string& asset, Money am
 void Engine::recover(std::function<void(Status)> done) {
   std::uint64_t replayed = 0;
   if (auto st = replay_journal(replayed); !st) return done(st);
-  snapshot_state_ = state_;  // replayed from the journal: exact
+  if (opt_.snapshot_every > 0)
+    snapshotter_ = std::make_unique<replay::BackgroundSnapshotter>(
+        journal_, state_,  // replayed from the journal: exact
+        [log = log_](std::uint64_t seq, const Error& e) {
+          log->warn("snapshot.failed seq={} error={}", seq, e.describe());
+        });
   if (before_venue_recover_) before_venue_recover_(state_);
 
   running_ = true;
@@ -1054,46 +1120,44 @@ void Engine::recover(std::function<void(Status)> done) {
   log_->info("engine.recovering replayed={} working={} to_send={} to_query={} to_cancel={}",
              replayed, working.size(), to_send.size(), to_query.size(), to_cancel.size());
 
-  venue_.start(
-      *this, [this, done = std::move(done), working = std::move(working), to_send, to_query,
-              to_cancel, replace_pending, replayed, in_flight, restored](Status st) mutable {
-        boost::asio::post(
-            io_, [=, this, done = std::move(done), working = std::move(working)]() mutable {
-              if (!st) {
-                log_->error("venue.start_failed error=\"{}\"", st.error().describe());
-                // Keep going: resiliency retries requests; the venue reconnects by itself.
-              }
-              venue_.recover(working, [=, this, done = std::move(done)](Status rs) mutable {
-                boost::asio::post(io_, [=, this, done = std::move(done)]() mutable {
-                  if (!rs) log_->warn("venue.recover_failed error=\"{}\"", rs.error().describe());
-                  for (const auto& id : to_send) send_submit(id, 1);
-                  for (const auto& id : to_query) query(id, "submit", 1);
-                  for (const auto& id : to_cancel) send_cancel(id, 1);
-                  for (const auto& id : replace_pending) {
-                    auto it = replace_after_cancel_.find(id);
-                    if (it != replace_after_cancel_.end())
-                      start_cancel_then_submit(id);
-                    else
-                      query(id, "replace", 1);
-                  }
-                  view::for_each_open_order(
-                      state_, [&](const Order& o) { arm_timeout(o.client_order_id); });
-                  stage(RecoveryCompleted{replayed, in_flight, 0, restored, clock_.now_ns()});
-                  after_durable([done = std::move(done)] { done({}); });
-                });
-              });
-            });
-      });
+  venue_.start(*this,
+               [this, done = std::move(done), working = std::move(working), to_send, to_query,
+                to_cancel, replace_pending, replayed, in_flight, restored](Status st) mutable {
+                 defer([=, this, done = std::move(done), working = std::move(working)]() mutable {
+                   if (!st) {
+                     log_->error("venue.start_failed error=\"{}\"", st.error().describe());
+                     // Keep going: resiliency retries requests; the venue reconnects by itself.
+                   }
+                   venue_.recover(working, [=, this, done = std::move(done)](Status rs) mutable {
+                     defer([=, this, done = std::move(done)]() mutable {
+                       if (!rs)
+                         log_->warn("venue.recover_failed error=\"{}\"", rs.error().describe());
+                       for (const auto& id : to_send) send_submit(id, 1);
+                       for (const auto& id : to_query) query(id, "submit", 1);
+                       for (const auto& id : to_cancel) send_cancel(id, 1);
+                       for (const auto& id : replace_pending) {
+                         auto it = replace_after_cancel_.find(id);
+                         if (it != replace_after_cancel_.end())
+                           start_cancel_then_submit(id);
+                         else
+                           query(id, "replace", 1);
+                       }
+                       view::for_each_open_order(
+                           state_, [&](const Order& o) { arm_timeout(o.client_order_id); });
+                       stage(RecoveryCompleted{replayed, in_flight, 0, restored, clock_.now_ns()});
+                       after_durable([done = std::move(done)] { done({}); });
+                     });
+                   });
+                 });
+               });
 }
 
 void Engine::stop(std::string reason, std::function<void()> done) {
   stopping_ = true;
   auto stop_venue = [this, done = std::move(done)]() mutable {
     running_ = false;
-    if (offline_) return boost::asio::post(io_, std::move(done));
-    venue_.stop([this, done = std::move(done)](Status) mutable {
-      boost::asio::post(io_, std::move(done));
-    });
+    if (offline_) return defer(std::move(done));
+    venue_.stop([this, done = std::move(done)](Status) mutable { defer(std::move(done)); });
   };
   if (failed_) return stop_venue();
   if (!offline_) stage(EngineStopped{std::move(reason), clock_.now_ns()});

@@ -42,6 +42,13 @@ namespace spdlog {
 class logger;
 }
 
+namespace at::journal {
+class GroupCommitter;
+}
+namespace at::replay {
+class BackgroundSnapshotter;
+}
+
 namespace at::engine {
 
 struct KillSwitchOptions {
@@ -147,7 +154,12 @@ class Engine final : public adapters::VenueSink {
   std::uint64_t stage(Event e, std::uint64_t causation = 0);
   void after_durable(std::function<void()> fn);
   void schedule_flush();
+  template <typename F>
+  void defer(F&& fn);
   void flush();
+  void on_written(std::uint64_t first, std::uint64_t last, const Result<std::uint64_t>& r);
+  void on_batch_durable(std::uint64_t first, std::uint64_t last, const Result<std::uint64_t>& r);
+  void run_effects(std::vector<std::function<void()>> effects);
   void fail(std::string why);
 
   // Decisions and orders.
@@ -198,7 +210,7 @@ class Engine final : public adapters::VenueSink {
   // Snapshots are taken of this state, folded from the journal's own records (its recorded
   // times), so snapshot + tail replay equals a full replay byte for byte. The live state_
   // stamps events when staged, a little before the journal records them.
-  projections::Projections snapshot_state_;
+  std::unique_ptr<replay::BackgroundSnapshotter> snapshotter_;
   RetryPolicy retry_;
   CircuitBreaker breaker_;
   std::map<Symbol, InstrumentRules> rules_;
@@ -213,6 +225,17 @@ class Engine final : public adapters::VenueSink {
 
   std::vector<journal::PendingEvent> pending_;
   std::vector<std::function<void()>> effects_;
+  // Under durability sync: batches handed to the committer and not yet reported durable,
+  // oldest first, each with the effects that wait for it.
+  struct InFlight {
+    std::uint64_t last = 0;
+    std::vector<std::function<void()>> effects;
+  };
+  std::deque<InFlight> in_flight_;
+  std::unique_ptr<journal::GroupCommitter> committer_;
+  std::shared_ptr<void> work_;  // an executor_work_guard on io_ while in_flight_ is not empty
+  // Expires with the engine; handlers queued by defer() check it.
+  std::shared_ptr<const char> alive_ = std::make_shared<const char>('\0');
   std::uint64_t next_seq_ = 1;
   bool flush_posted_ = false;
   bool running_ = false;

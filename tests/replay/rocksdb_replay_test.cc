@@ -7,6 +7,7 @@
 
 #include "journal/journal.h"
 #include "replay/audit.h"
+#include "replay/background_snapshotter.h"
 #include "replay/replay.h"
 #include "tests/projections/builders.h"
 
@@ -119,6 +120,49 @@ TEST(RocksDbReplay, SnapshotsPlusTailEqualFullReplayAndVerify) {
   ASSERT_EQ(bad->issues.size(), 1u);
   EXPECT_EQ(bad->issues[0].sequence, at);
   EXPECT_EQ(bad->issues[0].topic, "snapshots");
+}
+
+TEST(RocksDbReplay, BackgroundSnapshotsEqualReplaysAndCoalesce) {
+  TempDir dir;
+  ManualClock clock;
+  Script s;
+  s.realistic(150);
+  auto j = write(dir, clock, s);
+  const std::uint64_t last = j->last_sequence();
+  ASSERT_GT(last, 40u);
+
+  std::vector<std::string> errors;
+  {
+    auto start = replay(*j, AsOf::at_sequence(10), {.use_snapshots = false});
+    ASSERT_TRUE(start.ok());
+    BackgroundSnapshotter snap(*j, std::move(start->state), [&](std::uint64_t seq, const Error& e) {
+      errors.push_back(std::to_string(seq) + ": " + e.message);
+    });
+    snap.request(20);
+    snap.wait_idle();
+    EXPECT_EQ(snap.written(), 1u);
+    snap.request(5);  // behind: ignored
+    snap.request(last - 1);
+    snap.request(last);
+    snap.wait_idle();
+    EXPECT_GE(snap.written(), 2u);
+    EXPECT_LE(snap.written(), 3u);
+    // A sequence the journal does not have yet is an error, named, and nothing is written.
+    snap.request(last + 5);
+    snap.wait_idle();
+    EXPECT_LE(snap.written(), 3u);
+  }
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find(std::to_string(last + 5)), std::string::npos) << errors[0];
+
+  auto full = replay(*j, AsOf::latest(), {.use_snapshots = false});
+  auto r = replay(*j);
+  ASSERT_TRUE(full.ok() && r.ok());
+  EXPECT_EQ(r->info.snapshot_sequence, last);
+  EXPECT_EQ(r->state.serialize(), full->state.serialize());
+  auto v = verify_snapshots(*j);
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok()) << v->issues[0].problem;
 }
 
 TEST(RocksDbReplay, AsOfTimeAndAuditQueriesUseTheIndexes) {
