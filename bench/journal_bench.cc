@@ -17,7 +17,7 @@
 // with decimals and ids (~300 bytes encoded for a fill).
 // The journal directory is $AT_BENCH_DIR if set, else the system temp directory; run on the
 // disk you will deploy on. Reproduce:
-//   cmake --build build --target journal_bench && \
+//   cmake --build build --target journal_bench &&
 //     build/bench/journal_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
@@ -35,48 +35,18 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "domain/clock.h"
 #include "journal/group_commit.h"
 #include "journal/journal.h"
+#include "platform/system_clock.h"
 
 namespace {
 
-namespace fs = std::filesystem;
 using namespace at;
 using namespace at::journal;
-using Clk = std::chrono::steady_clock;
-
-class WallClock final : public Clock {
- public:
-  std::int64_t now_ns() const override {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  }
-  std::int64_t monotonic_ns() const override {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clk::now().time_since_epoch())
-        .count();
-  }
-};
-
-fs::path bench_root() {
-  const char* d = std::getenv("AT_BENCH_DIR");
-  return d ? fs::path(d) : fs::temp_directory_path();
-}
-
-// A fresh journal directory, removed afterwards.
-struct BenchDir {
-  BenchDir() {
-    std::random_device rd;
-    path = bench_root() / ("at-journal-bench-" + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~BenchDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  fs::path path;
-};
+using namespace at::bench;
+using WallClock = at::SystemClock;
 
 // Order k's life: OrderRequested, OrderAccepted, two OrderFilled (4 events per order).
 Event make_event(std::uint64_t n) {
@@ -140,43 +110,6 @@ std::unique_ptr<Journal> open_journal(const fs::path& p, Durability d, const Clo
   return std::move(*j);
 }
 
-double percentile(std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-  return v[k];
-}
-
-// The median fdatasync latency of the last RawFdatasync run, in µs (for the latency ratio).
-std::atomic<double> g_fdatasync_p50_us{0};
-
-void RawFdatasync(benchmark::State& state) {
-  BenchDir dir;
-  auto file = (dir.path / "fdatasync.tmp").string();
-  int fd = ::open(file.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
-  if (fd < 0) {
-    state.SkipWithError("cannot create the temp file");
-    return;
-  }
-  std::string block(4096, 'x');
-  std::vector<double> lat;
-  for (auto _ : state) {
-    auto t0 = Clk::now();
-    if (::write(fd, block.data(), block.size()) != static_cast<ssize_t>(block.size()) ||
-        ::fdatasync(fd) != 0) {
-      state.SkipWithError("write/fdatasync failed");
-      break;
-    }
-    lat.push_back(std::chrono::duration<double, std::micro>(Clk::now() - t0).count());
-  }
-  ::close(fd);
-  state.counters["fdatasync_per_s"] =
-      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
-  double p50 = percentile(lat, 0.50);
-  g_fdatasync_p50_us = p50;
-  state.counters["p50_us"] = p50;
-  state.counters["p99_us"] = percentile(lat, 0.99);
-}
 BENCHMARK(RawFdatasync)->MinTime(2.0)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 // P producers, async submits with a window of unacknowledged events each.

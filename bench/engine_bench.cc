@@ -1,0 +1,247 @@
+// Engine benchmarks (issue 3 targets; figures in docs/PERFORMANCE.md, "Engine").
+//
+// The real engine, journal (RocksDB) and paper venue on one io_context, as `autotrader run`
+// wires them, with the paper venue's simulated latency set to 0 so that what is measured is
+// the service's own cost (risk, OMS, journal, matching, event handling), not a configured
+// delay. Decisions are MARKET orders on BTC-USDT against a deep quote, alternating buy and
+// sell, each with a distinct quantity (so duplicate prevention never refuses one).
+//
+//   RawFdatasync              this machine's fdatasync yardstick, measured in the same run
+//   Throughput/<durability>   closed loop with a window of outstanding decisions: decisions
+//                             per second from submit until the fill has been reported (the fill
+//                             event is durable and the fill listeners ran)
+//   Latency/<durability>      one decision at a time: decision -> fill report, p50/p99, and for
+//                             `sync` the p99 as a multiple of the fdatasync median
+//
+// Reproduce:
+//   cmake --build build --target engine_bench &&
+//     build/bench/engine_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "adapters/paper/paper_venue.h"
+#include "bench/bench_util.h"
+#include "engine/engine.h"
+#include "engine/scheduler.h"
+#include "journal/journal.h"
+#include "platform/system_clock.h"
+
+namespace {
+
+using namespace at;
+using namespace at::bench;
+
+const Symbol kBtc = Symbol::of("BTC-USDT");
+
+// First, so that the latency ratio uses this run's yardstick.
+BENCHMARK(RawFdatasync)->MinTime(2.0)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// Engine + paper venue + journal on one io_context, started and funded.
+struct Rig {
+  explicit Rig(journal::Durability durability) : dir("at-engine-bench") {
+    journal::Options jo;
+    jo.path = dir.path.string();
+    jo.durability = durability;
+    auto j = journal::Journal::open(jo, clock);
+    if (!j) throw std::runtime_error(j.error().describe());
+    journal = std::move(*j);
+
+    InstrumentRules rules;
+    rules.symbol = kBtc;
+    rules.venue_symbol = "BTC-USDT";
+    rules.tick_size = Decimal::of("0.01");
+    rules.lot_size = Decimal::of("0.00001");
+    rules.min_qty = Decimal::of("0.00001");
+
+    paper::PaperConfig pc;
+    pc.account = "paper";
+    pc.latency_min_ms = 0;
+    pc.latency_max_ms = 0;
+    pc.slippage_bps = Decimal::of("0");
+    pc.commission_bps = Decimal::of("10");
+    pc.allow_short = true;
+    pc.instruments = {rules};
+    pc.initial_balances = {{"USDT", Decimal::of("1000000000000")}};
+    venue = std::make_unique<paper::PaperVenue>(pc, clock, scheduler);
+
+    engine::EngineOptions o;
+    o.account = "paper";
+    o.order_timeout_s = 0;
+    o.risk.max_open_orders = 1'000'000;
+    auto log =
+        std::make_shared<spdlog::logger>("bench", std::make_shared<spdlog::sinks::null_sink_mt>());
+    eng = std::make_unique<engine::Engine>(o, *journal, *venue, scheduler, clock, io, log);
+
+    bool started = false;
+    std::string error;
+    eng->start([&](Status st) {
+      if (!st) error = st.error().describe();
+      started = true;
+    });
+    for (int i = 0; i < 100000 && !started; ++i) io.run_one();
+    if (!started || !error.empty()) throw std::runtime_error("engine did not start: " + error);
+    eng->fund("paper", "USDT", Decimal::of("1000000000000"));
+
+    md::Quote q;
+    q.symbol = kBtc;
+    q.bid = Decimal::of("50000.00");
+    q.ask = Decimal::of("50000.01");
+    q.bid_size = Decimal::of("1000000000");
+    q.ask_size = Decimal::of("1000000000");
+    venue->on_quote(q);
+    eng->on_mark(kBtc, Decimal::of("50000.00"));
+    eng->add_fill_listener([this](const OrderFilled& f) {
+      if (on_fill) on_fill(f);
+    });
+    io.restart();
+    io.poll();
+  }
+
+  ~Rig() {
+    bool stopped = false;
+    eng->stop("bench", [&] { stopped = true; });
+    io.restart();
+    for (int i = 0; i < 100000 && !stopped; ++i) io.run_one();
+    eng.reset();
+    venue.reset();
+    io.restart();
+    io.poll();
+  }
+
+  // Decision n: buy on even n, sell on odd, quantity 0.001 + (n mod 4096) lots.
+  DecisionReceived decision(std::uint64_t n) const {
+    DecisionReceived d;
+    d.decision_id = DecisionId("b" + std::to_string(n));
+    d.source = "bench";
+    d.symbol = kBtc;
+    d.action = n % 2 == 0 ? Action::kLong : Action::kShort;
+    d.size = Decimal::of("0.001") +
+             Decimal::of("0.00001") * Decimal::from_int(static_cast<std::int64_t>(n % 4096));
+    d.order_type = OrderType::kMarket;
+    return d;
+  }
+
+  BenchDir dir;
+  SystemClock clock;
+  boost::asio::io_context io;
+  engine::AsioScheduler scheduler{io.get_executor(), clock};
+  std::unique_ptr<journal::Journal> journal;
+  std::unique_ptr<paper::PaperVenue> venue;
+  std::unique_ptr<engine::Engine> eng;
+  std::function<void(const OrderFilled&)> on_fill;
+};
+
+journal::Durability durability_arg(std::int64_t a) {
+  return a == 0 ? journal::Durability::kSync : journal::Durability::kNone;
+}
+
+void Throughput(benchmark::State& state) {
+  const auto durability = durability_arg(state.range(0));
+  const std::uint64_t per_iteration = 20000;
+  const std::uint64_t window = 100;  // the default oms.max_open_orders
+  std::unique_ptr<Rig> rig;
+  try {
+    rig = std::make_unique<Rig>(durability);
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
+  std::uint64_t next = 0, filled = 0, target = 0, refused = 0;
+  auto submit_one = [&] {
+    rig->eng->submit_decision(rig->decision(next++), [&](engine::DecisionOutcome out) {
+      if (out.kind != engine::DecisionOutcome::Kind::kOrdered) {
+        ++refused;
+        ++filled;  // never fills: count it done so the loop ends
+      }
+    });
+  };
+  rig->on_fill = [&](const OrderFilled&) {
+    ++filled;
+    if (next < target) submit_one();
+    if (filled >= target) rig->io.stop();
+  };
+  std::uint64_t appends0 = rig->eng->counters().appends;
+  std::uint64_t events0 = rig->eng->counters().appended_events;
+  for (auto _ : state) {
+    target += per_iteration;
+    while (next < target && next - filled < window) submit_one();
+    rig->io.restart();
+    rig->io.run();
+    if (rig->eng->failed()) {
+      state.SkipWithError(rig->eng->failure().c_str());
+      break;
+    }
+  }
+  const auto& c = rig->eng->counters();
+  state.counters["decisions_per_s"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * per_iteration), benchmark::Counter::kIsRate);
+  state.counters["events_per_append"] =
+      static_cast<double>(c.appended_events - events0) /
+      static_cast<double>(std::max<std::uint64_t>(1, c.appends - appends0));
+  state.counters["events_per_decision"] =
+      static_cast<double>(c.appended_events - events0) /
+      static_cast<double>(std::max<std::uint64_t>(1, state.iterations() * per_iteration));
+  state.counters["refused"] = static_cast<double>(refused);
+}
+BENCHMARK(Throughput)
+    ->Arg(0)  // sync
+    ->Arg(1)  // none
+    ->Iterations(3)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+void Latency(benchmark::State& state) {
+  const auto durability = durability_arg(state.range(0));
+  std::unique_ptr<Rig> rig;
+  try {
+    rig = std::make_unique<Rig>(durability);
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
+  std::uint64_t n = 0;
+  bool done = false;
+  std::string refused;
+  rig->on_fill = [&](const OrderFilled&) {
+    done = true;
+    rig->io.stop();
+  };
+  std::vector<double> lat;
+  for (auto _ : state) {
+    done = false;
+    auto t0 = Clk::now();
+    rig->eng->submit_decision(rig->decision(n++), [&](engine::DecisionOutcome out) {
+      if (out.kind != engine::DecisionOutcome::Kind::kOrdered) {
+        refused = out.reason;
+        rig->io.stop();
+      }
+    });
+    rig->io.restart();
+    rig->io.run();
+    if (!done) {
+      state.SkipWithError(("no fill: " + refused).c_str());
+      break;
+    }
+    lat.push_back(micros_since(t0));
+  }
+  double p50 = percentile(lat, 0.50), p99 = percentile(lat, 0.99);
+  state.counters["p50_us"] = p50;
+  state.counters["p99_us"] = p99;
+  if (durability == journal::Durability::kSync && g_fdatasync_p50_us > 0)
+    state.counters["p99_x_fdatasync"] = p99 / g_fdatasync_p50_us;
+}
+BENCHMARK(Latency)
+    ->Arg(0)
+    ->Arg(1)  // sync, none
+    ->MinTime(2.0)
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+
+}  // namespace
