@@ -57,6 +57,7 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
         strand(asio::make_strand(io)),
         clock(c),
         cfg(std::move(conf)),
+        signer(cfg.api_secret.reveal()),
         tracker("binance"),
         limiter(RateLimiter::Options{cfg.rate_limit_threshold, 15000}) {
     if (cfg.base_url.empty()) cfg.base_url = default_base_url(cfg.environment);
@@ -67,6 +68,7 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
   asio::strand<asio::io_context::executor_type> strand;
   const Clock& clock;
   BinanceConfig cfg;
+  net::HmacSha256 signer;  // keyed once with cfg.api_secret
   std::unique_ptr<net::HttpClient> http;
   adapters::VenueSink* sink = nullptr;
   OrderTracker tracker;
@@ -178,8 +180,7 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
     std::string query = encode_query(params);
     if (sign) {
       query += "&signature=";
-      query +=
-          sign_rest(cfg.api_secret.reveal(), std::string_view(query).substr(0, query.size() - 11));
+      query += sign_rest(signer, std::string_view(query).substr(0, query.size() - 11));
     }
     net::HttpRequest req;
     req.method = std::move(method);
@@ -560,7 +561,7 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
     }
     Params p =
         kv("apiKey", std::string(cfg.api_key.reveal()), "timestamp", std::to_string(venue_ms()));
-    std::string sig = sign_ws(cfg.api_secret.reveal(), p);
+    std::string sig = sign_ws(signer, p);
     std::string id = "sub" + std::to_string(++request_seq);
     if (auto st = co_await ws->send(subscribe_request(id, p, sig)); !st) co_return st;
     // Wait for our subscription's answer; events may not precede it, but tolerate them.
