@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "adapters/binance/binance_venue.h"
+#include "adapters/binance/book_ticker.h"
 #include "sim/binance/binance_sim.h"
 #include "tests/support/run_until.h"
 
@@ -420,6 +421,59 @@ TEST_F(SimFixture, DuplicatedAndReorderedStreamEventsAreAppliedOnce) {
   settle([&] { return false; }, 200);
   EXPECT_EQ(sink.all<OrderFilled>().size(), sim->order_log().fills.size());
   EXPECT_EQ(for_order(sink.all<OrderAccepted>(), "dup1").size(), 1u);
+}
+
+// --- public bookTicker into market_data ------------------------------------------------------
+
+TEST(BinanceSimBookTicker, QuotesArriveNormalizedAndSurviveASimulatorRestart) {
+  asio::io_context ioc;
+  ManualClock clock{1'700'000'000'000'000'000};
+  sim::BinanceSimOptions so;
+  so.market = "none";
+  auto s = std::make_unique<sim::BinanceSim>(so, clock);
+  ASSERT_TRUE(s->start().ok());
+  const auto port = s->port();
+  BinanceConfig c;
+  c.environment = Environment::kSim;
+  c.stream_url = s->stream_base_url();
+  c.reconnect_min = std::chrono::milliseconds(10);
+  c.reconnect_max = std::chrono::milliseconds(100);
+  BookTickerFeed feed(ioc, clock, book_ticker_options(c, {Symbol::of("BTC-USDT")}));
+  std::vector<md::Quote> quotes;
+  ASSERT_TRUE(feed.start([&](const md::Quote& q) { quotes.push_back(q); }).ok());
+  ASSERT_TRUE(testing::run_until(ioc, [&] { return feed.stats().connects == 1; }));
+  // The simulator publishes to the streams that are open when a quote arrives; push until the
+  // subscription is registered on its side (bounded).
+  auto push_until = [&](const md::Quote& q, std::size_t n) {
+    for (int i = 0; i < 100 && quotes.size() < n; ++i) {
+      s->push_quote(q);
+      testing::run_until(
+          ioc, [&] { return quotes.size() >= n; }, 50);
+    }
+    return quotes.size() >= n;
+  };
+  ASSERT_TRUE(push_until(quote("50000.10", "50000.20", "1.25"), 1));
+  EXPECT_EQ(quotes[0].symbol, Symbol::of("BTC-USDT"));
+  EXPECT_EQ(quotes[0].bid, Decimal::of("50000.10"));
+  EXPECT_EQ(quotes[0].ask, Decimal::of("50000.20"));
+  EXPECT_EQ(quotes[0].bid_size, Decimal::of("1.25"));
+  EXPECT_EQ(quotes[0].ts_ns, clock.now_ns());
+  // The venue goes away and comes back on the same port: the feed reconnects by itself.
+  s->stop();
+  s.reset();
+  so.port = port;
+  s = std::make_unique<sim::BinanceSim>(so, clock);
+  ASSERT_TRUE(s->start().ok());
+  ASSERT_TRUE(testing::run_until(
+      ioc, [&] { return feed.stats().connects == 2; }, 8000));
+  const auto before = quotes.size();
+  ASSERT_TRUE(push_until(quote("50010.00", "50010.50"), before + 1));
+  EXPECT_EQ(quotes.back().bid, Decimal::of("50010.00"));
+  EXPECT_EQ(feed.stats().malformed, 0u);
+  bool stopped = false;
+  feed.stop([&] { stopped = true; });
+  EXPECT_TRUE(testing::run_until(ioc, [&] { return stopped; }));
+  s->stop();
 }
 
 }  // namespace
