@@ -111,7 +111,8 @@ TEST(BinanceSigning, OneKeyedSignerSignsManyPayloadsLikeAFreshKeyEachTime) {
       "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&"
       "recvWindow=5000&timestamp=1499827319559";
   for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(sign_rest(key, doc), "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71");
+    EXPECT_EQ(sign_rest(key, doc),
+              "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71");
     const std::string other = "timestamp=" + std::to_string(1499827319560 + i);
     EXPECT_EQ(sign_rest(key, other), net::hmac_sha256_hex(kSecret, other));
   }

@@ -390,6 +390,7 @@ TEST_F(SimFixture, StreamDropInTheMiddleOfABurstOfFillsLosesAndDuplicatesNothing
   sim->set_faults(f);
   sim->push_quote(quote("49970.00", "49980.00"));
   ASSERT_EQ(sim->order_log().fills.size(), ids.size());
+  EXPECT_EQ(sim->faults().ws_drop_after_events, 0);  // the drop happened within the burst
   ASSERT_TRUE(settle(
       [&] {
         for (auto& id : ids)
