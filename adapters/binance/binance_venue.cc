@@ -57,6 +57,7 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
         strand(asio::make_strand(io)),
         clock(c),
         cfg(std::move(conf)),
+        signer(cfg.api_secret.reveal()),
         tracker("binance"),
         limiter(RateLimiter::Options{cfg.rate_limit_threshold, 15000}) {
     if (cfg.base_url.empty()) cfg.base_url = default_base_url(cfg.environment);
@@ -67,6 +68,7 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
   asio::strand<asio::io_context::executor_type> strand;
   const Clock& clock;
   BinanceConfig cfg;
+  net::HmacSha256 signer;  // keyed once with cfg.api_secret
   std::unique_ptr<net::HttpClient> http;
   adapters::VenueSink* sink = nullptr;
   OrderTracker tracker;
@@ -136,20 +138,40 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
 
   // --- REST ----------------------------------------------------------------------------------
 
+  // What a request does when the rate limiter says "not yet" (usage near a limit):
+  //   kRefuse  fail at once with kRateLimited and retry_after_ms, sending nothing. Order
+  //            operations and engine queries: the engine defers the retry on its own scheduler
+  //            (injected clock), so nothing here blocks or waits on a timer.
+  //   kWait    background work the engine does not retry (time sync, exchangeInfo,
+  //            reconciliation, recovery): wait on a timer, then ask the limiter again; send
+  //            only when it says go, and give up with kRateLimited after a few waits.
+  // Either way, while banned (429/418 Retry-After) nothing is sent.
+  enum class Pace { kRefuse, kWait };
+
   // Sends one REST request, signed when `sign`. Rate limits are applied before sending;
   // usage headers and 429/418 are recorded after. A non-2xx answer is returned as a response.
   awaitable<Result<net::HttpResponse>> call(std::string method, std::string path, Params params,
-                                            bool sign, int weight, bool is_order) {
+                                            bool sign, int weight, bool is_order,
+                                            Pace pace = Pace::kWait) {
     if (!http) co_return make_error(ErrorKind::kDisconnected, "binance: not started");
-    for (int i = 0; i < 3; ++i) {
+    for (int waits = 0;; ++waits) {
       auto adm = limiter.admit(weight, is_order, venue_ms());
       if (!adm) {
         ++n_refused;
         co_return adm.error();
       }
       if (*adm == 0) break;
+      if (pace == Pace::kRefuse || waits == 3) {
+        ++n_refused;
+        Error e = make_error(ErrorKind::kRateLimited,
+                             "binance: " + path + " deferred: usage is near a rate limit; next " +
+                                 "window in " + std::to_string(*adm) + " ms");
+        e.retry_after_ms = *adm;
+        co_return e;
+      }
       asio::steady_timer t(strand, std::chrono::milliseconds(*adm));
       co_await t.async_wait(kTuple);
+      if (stopping) co_return make_error(ErrorKind::kDisconnected, "binance: stopping");
     }
     if (sign) {
       params.emplace_back("recvWindow", std::to_string(cfg.recv_window_ms));
@@ -158,8 +180,7 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
     std::string query = encode_query(params);
     if (sign) {
       query += "&signature=";
-      query +=
-          sign_rest(cfg.api_secret.reveal(), std::string_view(query).substr(0, query.size() - 11));
+      query += sign_rest(signer, std::string_view(query).substr(0, query.size() - 11));
     }
     net::HttpRequest req;
     req.method = std::move(method);
@@ -275,7 +296,8 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
       emit(ev);
       co_return make_error(ErrorKind::kPermanent, params.error().message);
     }
-    auto r = co_await call("POST", "/api/v3/order", std::move(*params), true, 1, true);
+    auto r =
+        co_await call("POST", "/api/v3/order", std::move(*params), true, 1, true, Pace::kRefuse);
     if (!r) co_return r.error();
     TrackedOrder* tp = tracker.find(o.client_order_id);
     if (r->status != 200) co_return co_await fail_with(*r, Operation::kSubmit, tp, {});
@@ -296,7 +318,7 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
     std::string vsym = symbols.to_venue(o.symbol);
     TrackedOrder& t = tracker.track(o, vsym);
     Params p = kv("symbol", vsym, "origClientOrderId", o.client_order_id.str());
-    auto r = co_await call("DELETE", "/api/v3/order", std::move(p), true, 1, false);
+    auto r = co_await call("DELETE", "/api/v3/order", std::move(p), true, 1, false, Pace::kRefuse);
     if (!r) co_return r.error();
     TrackedOrder* tp = tracker.find(o.client_order_id);
     if (r->status != 200) co_return co_await fail_with(*r, Operation::kCancel, tp, {});
@@ -326,8 +348,8 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
     }
     params->emplace_back("cancelReplaceMode", "STOP_ON_FAILURE");
     params->emplace_back("cancelOrigClientOrderId", old.client_order_id.str());
-    auto r =
-        co_await call("POST", "/api/v3/order/cancelReplace", std::move(*params), true, 1, true);
+    auto r = co_await call("POST", "/api/v3/order/cancelReplace", std::move(*params), true, 1, true,
+                           Pace::kRefuse);
     if (!r) co_return r.error();
     TrackedOrder* to = tracker.find(old.client_order_id);
     TrackedOrder* tn = tracker.find(repl.client_order_id);
@@ -351,10 +373,10 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
   }
 
   // Fetches fills of one order that we have not emitted (myTrades by orderId).
-  awaitable<Status> fetch_order_trades(TrackedOrder& o) {
+  awaitable<Status> fetch_order_trades(TrackedOrder& o, Pace pace) {
     if (o.venue_order_id == 0) co_return Status{};
     Params p = kv("symbol", o.venue_symbol, "orderId", std::to_string(o.venue_order_id));
-    auto r = co_await call("GET", "/api/v3/myTrades", std::move(p), true, 5, false);
+    auto r = co_await call("GET", "/api/v3/myTrades", std::move(p), true, 5, false, pace);
     if (!r) co_return r.error();
     if (r->status != 200)
       co_return classify_error(r->status, r->body, retry_after_s(*r), Operation::kQuery).error;
@@ -371,12 +393,12 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
   }
 
   // Brings one order up to date from the venue: ack, missed fills, final status.
-  awaitable<Result<QueryOutcome>> resolve(const ClientOrderId& id) {
+  awaitable<Result<QueryOutcome>> resolve(const ClientOrderId& id, Pace pace) {
     TrackedOrder* o = tracker.find(id);
     if (!o) co_return make_error(ErrorKind::kNotFound, "binance: order not tracked");
     std::string vsym = o->venue_symbol;
     Params p = kv("symbol", vsym, "origClientOrderId", id.str());
-    auto r = co_await call("GET", "/api/v3/order", std::move(p), true, 4, false);
+    auto r = co_await call("GET", "/api/v3/order", std::move(p), true, 4, false, pace);
     if (!r) co_return r.error();
     if (r->status != 200) {
       Classified c = classify_error(r->status, r->body, retry_after_s(*r), Operation::kQuery);
@@ -392,7 +414,7 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
     o = tracker.find(id);
     if (o->venue_order_id == 0) tracker.set_venue_order_id(*o, row->order_id);
     if (row->executed_qty > o->filled) {
-      auto st = co_await fetch_order_trades(*o);
+      auto st = co_await fetch_order_trades(*o, pace);
       if (!st) co_return st.error();
       o = tracker.find(id);
     }
@@ -472,12 +494,12 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
       if (!o || o->terminal) continue;
       auto it = open.find(id.str());
       if (it == open.end()) {
-        auto q = co_await resolve(id);
+        auto q = co_await resolve(id, Pace::kWait);
         if (!q) co_return q.error();
         continue;
       }
       if (it->second.executed_qty > o->filled) {
-        auto st = co_await fetch_order_trades(*o);
+        auto st = co_await fetch_order_trades(*o, Pace::kWait);
         if (!st) co_return st;
         o = tracker.find(id);
       }
@@ -539,7 +561,7 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
     }
     Params p =
         kv("apiKey", std::string(cfg.api_key.reveal()), "timestamp", std::to_string(venue_ms()));
-    std::string sig = sign_ws(cfg.api_secret.reveal(), p);
+    std::string sig = sign_ws(signer, p);
     std::string id = "sub" + std::to_string(++request_seq);
     if (auto st = co_await ws->send(subscribe_request(id, p, sig)); !st) co_return st;
     // Wait for our subscription's answer; events may not precede it, but tolerate them.
@@ -714,7 +736,7 @@ void BinanceVenue::query(const Order& order, QueryDone done) {
   I->spawn(
       [I, order, done]() -> awaitable<void> {
         I->tracker.track(order, I->symbols.to_venue(order.symbol));
-        done(co_await I->resolve(order.client_order_id));
+        done(co_await I->resolve(order.client_order_id, Impl::Pace::kRefuse));
       },
       [done](Error e) { done(std::move(e)); });
 }
@@ -726,7 +748,7 @@ void BinanceVenue::recover(const std::vector<Order>& open_orders, Done done) {
         Status first;
         for (const auto& o : open_orders) I->tracker.track(o, I->symbols.to_venue(o.symbol));
         for (const auto& o : open_orders) {
-          auto q = co_await I->resolve(o.client_order_id);
+          auto q = co_await I->resolve(o.client_order_id, Impl::Pace::kWait);
           if (!q && first.ok()) first = q.error();
         }
         done(first);

@@ -23,12 +23,16 @@ std::string encode_query(const Params& params) {
   return out;
 }
 
-std::string sign_rest(std::string_view secret, std::string_view query, std::string_view body) {
-  if (body.empty()) return net::hmac_sha256_hex(secret, query);
+std::string sign_rest(const net::HmacSha256& key, std::string_view query, std::string_view body) {
+  if (body.empty()) return key.hex(query);
   std::string payload;
   payload.reserve(query.size() + body.size());
   payload.append(query).append(body);
-  return net::hmac_sha256_hex(secret, payload);
+  return key.hex(payload);
+}
+
+std::string sign_rest(std::string_view secret, std::string_view query, std::string_view body) {
+  return sign_rest(net::HmacSha256(secret), query, body);
 }
 
 std::string ws_signature_payload(Params params) {
@@ -45,8 +49,12 @@ std::string ws_signature_payload(Params params) {
   return out;
 }
 
+std::string sign_ws(const net::HmacSha256& key, const Params& params) {
+  return key.hex(ws_signature_payload(params));
+}
+
 std::string sign_ws(std::string_view secret, const Params& params) {
-  return net::hmac_sha256_hex(secret, ws_signature_payload(params));
+  return sign_ws(net::HmacSha256(secret), params);
 }
 
 // --- symbols ---------------------------------------------------------------------------------

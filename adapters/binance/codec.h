@@ -26,6 +26,7 @@
 #include <variant>
 #include <vector>
 
+#include "adapters/net/signing.h"
 #include "domain/decimal.h"
 #include "domain/enums.h"
 #include "domain/events.h"
@@ -39,10 +40,15 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 
 // "k=v&k=v" with keys and values percent-encoded (RFC 3986 unreserved kept).
 std::string encode_query(const Params& params);
-// REST signature: HMAC-SHA256(secret, query ++ body) as lower-case hex.
+// REST signature: HMAC-SHA256(secret, query ++ body) as lower-case hex. The adapter keeps a
+// keyed net::HmacSha256 for its secret (the key pads are derived once); the string_view
+// overloads key a fresh one per call.
+std::string sign_rest(const net::HmacSha256& key, std::string_view query,
+                      std::string_view body = {});
 std::string sign_rest(std::string_view secret, std::string_view query, std::string_view body = {});
 // WS API signature payload: params sorted by name, "k=v&..." with raw values.
 std::string ws_signature_payload(Params params);
+std::string sign_ws(const net::HmacSha256& key, const Params& params);
 std::string sign_ws(std::string_view secret, const Params& params);
 
 // --- symbols ---------------------------------------------------------------------------------

@@ -51,4 +51,16 @@ std::string default_ws_url(Environment e) {
   return {};
 }
 
+std::string default_stream_url(Environment e) {
+  switch (e) {
+    case Environment::kLive:
+      return "wss://stream.binance.com:9443";
+    case Environment::kTestnet:
+      return "wss://stream.testnet.binance.vision";
+    case Environment::kSim:
+      return "ws://127.0.0.1:9100";
+  }
+  return {};
+}
+
 }  // namespace at::binance

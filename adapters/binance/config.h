@@ -21,7 +21,10 @@ struct BinanceConfig {
   // Empty = the environment's default (see default_base_url / default_ws_url).
   std::string base_url;  // REST origin, e.g. "https://api.binance.com"
   std::string ws_url;    // WebSocket API, e.g. "wss://ws-api.binance.com:443/ws-api/v3"
-  std::string account;   // account name put in events ("" = the default account)
+  // Public market streams origin (bookTicker), e.g. "wss://stream.binance.com:9443";
+  // empty = the environment's default (default_stream_url). Used by BookTickerFeed.
+  std::string stream_url;
+  std::string account;  // account name put in events ("" = the default account)
   std::int64_t recv_window_ms = 5000;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds request_timeout{10000};
@@ -38,5 +41,6 @@ std::string_view to_string(Environment e);
 bool parse_environment(std::string_view text, Environment& out);
 std::string default_base_url(Environment e);
 std::string default_ws_url(Environment e);
+std::string default_stream_url(Environment e);
 
 }  // namespace at::binance

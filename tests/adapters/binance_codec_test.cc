@@ -103,6 +103,27 @@ TEST(BinanceSigning, SessionLogonAndSubscribeSignatureVector) {
             "1cf54395b336b0a9727ef27d5d98987962bc47aca6e13fe978612d0adee066ed");
 }
 
+TEST(BinanceSigning, OneKeyedSignerSignsManyPayloadsLikeAFreshKeyEachTime) {
+  // The adapter keys the secret once and signs every request with a copy of that context:
+  // signing must not change the keyed state.
+  const net::HmacSha256 key(kSecret);
+  const std::string doc =
+      "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&"
+      "recvWindow=5000&timestamp=1499827319559";
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(sign_rest(key, doc),
+              "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71");
+    const std::string other = "timestamp=" + std::to_string(1499827319560 + i);
+    EXPECT_EQ(sign_rest(key, other), net::hmac_sha256_hex(kSecret, other));
+  }
+  // RFC 4231 test case 2 (short key) and an empty message.
+  EXPECT_EQ(net::HmacSha256("Jefe").hex("what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(net::HmacSha256("key").hex(""), net::hmac_sha256_hex("key", ""));
+  EXPECT_EQ(net::HmacSha256("Jefe").base64("what do ya want for nothing?"),
+            "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=");
+}
+
 TEST(BinanceSecrets, SecretsPrintAsStars) {
   net::Secret s{std::string(kSecret)};
   std::ostringstream os;

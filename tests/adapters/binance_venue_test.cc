@@ -62,9 +62,11 @@ struct FakeBinance {
   std::map<std::string, std::string> status;   // client id -> status
   std::vector<Trade> trades;
   std::int64_t next_order_id = 1000;
-  std::optional<FakeReply> next_order_reply;  // one-shot override for POST /api/v3/order
+  std::optional<FakeReply> next_order_reply;        // one-shot override for POST /api/v3/order
+  std::map<std::string, FakeReply> next_reply_for;  // one-shot override by path (any method)
   int order_posts = 0;
   int bad_signatures = 0;
+  std::string used_weight = "10";  // X-MBX-USED-WEIGHT-1M on every answer
 
   FakeBinance(asio::io_context& io, ManualClock& c) : ioc(io), clock(c), server(io) {
     server.on_http = [this](const FakeRequest& r) { return handle(r); };
@@ -80,7 +82,7 @@ struct FakeBinance {
     FakeReply r;
     r.status = status;
     r.body = std::move(body);
-    r.headers.emplace_back("X-MBX-USED-WEIGHT-1M", "10");
+    r.headers.emplace_back("X-MBX-USED-WEIGHT-1M", used_weight);
     return r;
   }
 
@@ -91,6 +93,11 @@ struct FakeBinance {
         ++bad_signatures;
         return json(R"({"code":-1022,"msg":"Signature for this request is not valid."})", 400);
       }
+    }
+    if (auto it = next_reply_for.find(r.path); it != next_reply_for.end()) {
+      auto rep = it->second;
+      next_reply_for.erase(it);
+      return rep;
     }
     if (r.path == "/api/v3/time")
       return json(R"({"serverTime":)" + std::to_string(clock.now_ns() / 1'000'000) + "}");
@@ -324,6 +331,40 @@ TEST_F(VenueFixture, RateLimitIsHonouredAndNothingIsSentWhileBanned) {
   EXPECT_EQ(fake.order_posts, posts + 1);
 }
 
+TEST_F(VenueFixture, NearTheWeightLimitOrdersAreDeferredToTheCallerWithoutWaiting) {
+  // The venue reports 4900 of 6000 weight used this minute (threshold 80 % = 4800).
+  ASSERT_TRUE(submit(limit_buy("rl1")).ok());
+  fake.used_weight = "4900";
+  std::optional<Result<adapters::QueryOutcome>> q;
+  venue->query(as_order(limit_buy("rl1")), [&](Result<adapters::QueryOutcome> x) { q.emplace(x); });
+  ASSERT_TRUE(settle([&] { return q.has_value(); }));
+  ASSERT_TRUE(q->ok());
+  const auto before = fake.server.requests().size();
+  const auto refused = venue->stats().requests_refused_locally;
+  // The clock does not move: an adapter that waited for the next window would never answer.
+  auto st = submit(limit_buy("rl2"));
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().kind, ErrorKind::kRateLimited);
+  // Binance's windows are aligned to the clock: the minute started 20 s ago, 40 s are left.
+  const std::int64_t to_next_window = 60'000 - (clock.now_ns() / 1'000'000) % 60'000;
+  EXPECT_GE(st.error().retry_after_ms, to_next_window);
+  EXPECT_LE(st.error().retry_after_ms, to_next_window + 1'000);
+  EXPECT_EQ(fake.server.requests().size(), before);  // nothing reached the venue
+  EXPECT_EQ(venue->stats().requests_refused_locally, refused + 1);
+  // A cancel is paced the same way.
+  std::optional<Status> cst;
+  venue->cancel(as_order(limit_buy("rl1")), [&](Status s) { cst = s; });
+  ASSERT_TRUE(settle([&] { return cst.has_value(); }));
+  EXPECT_EQ(cst->error().kind, ErrorKind::kRateLimited);
+  EXPECT_EQ(fake.server.requests().size(), before);
+  // In the next window the same order goes out.
+  fake.used_weight = "10";
+  clock.advance_ms(st.error().retry_after_ms);
+  auto again = submit(limit_buy("rl2"));
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(fake.server.requests().size(), before + 1);
+}
+
 TEST_F(VenueFixture, ServerErrorIsUnknownOutcomeResolvedByQueryWithoutResending) {
   // The venue takes the order, then answers 503.
   fake.orders["at4"] = 2000;
@@ -446,6 +487,176 @@ TEST_F(VenueFixture, SecretsNeverAppearInEventsOrErrors) {
   EXPECT_EQ(st.error().message.find(kKey), std::string::npos);
   EXPECT_EQ(st.error().message.find(kSecret), std::string::npos);
   for (auto& e : sink.all<OrderRejected>()) EXPECT_EQ(e.reason.find(kKey), std::string::npos);
+}
+
+// --- bad input from the venue: each is a classified error or an anomaly, never a crash -------
+
+FakeReply answer(const std::string& body, int status = 200) {
+  FakeReply r;
+  r.status = status;
+  r.body = body;
+  return r;
+}
+
+TEST_F(VenueFixture, OrderAnswerThatIsNotJsonIsUnknownOutcomeAndAnAnomaly) {
+  fake.next_order_reply = answer(R"({"symbol":"BTCUSDT","orderId":12)");  // truncated JSON
+  auto st = submit(limit_buy("bad1"));
+  ASSERT_FALSE(st.ok());
+  // The venue may well have the order: not a rejection; the engine must query.
+  EXPECT_EQ(st.error().kind, ErrorKind::kUnknownOutcome);
+  EXPECT_NE(st.error().message.find("order answer unreadable"), std::string::npos)
+      << st.error().message;
+  auto an = sink.all<AnomalyDetected>();
+  ASSERT_EQ(an.size(), 1u);
+  EXPECT_EQ(an[0].kind, "malformed_message");
+  EXPECT_EQ(an[0].client_order_id.str(), "bad1");
+  EXPECT_TRUE(sink.all<OrderAccepted>().empty());
+  EXPECT_TRUE(sink.all<OrderRejected>().empty());
+}
+
+TEST_F(VenueFixture, OrderAnswerMissingTheOrderIdIsUnknownOutcomeNamingTheField) {
+  fake.next_order_reply = answer(R"({"symbol":"BTCUSDT","clientOrderId":"bad2"})");
+  auto st = submit(limit_buy("bad2"));
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().kind, ErrorKind::kUnknownOutcome);
+  EXPECT_NE(st.error().message.find("orderId"), std::string::npos) << st.error().message;
+  ASSERT_EQ(sink.all<AnomalyDetected>().size(), 1u);
+  EXPECT_TRUE(sink.all<OrderAccepted>().empty());
+}
+
+TEST_F(VenueFixture, UnknownFieldsInAnswersAndReportsAreIgnored) {
+  fake.orders["unk1"] = 4242;
+  fake.status["unk1"] = "NEW";
+  fake.next_order_reply =
+      answer(R"({"symbol":"BTCUSDT","orderId":4242,"clientOrderId":"unk1","transactTime":1,)"
+             R"("brandNewField":{"nested":[1,2,3]},"anotherOne":"x"})");
+  ASSERT_TRUE(submit(limit_buy("unk1")).ok());
+  ASSERT_EQ(sink.all<OrderAccepted>().size(), 1u);
+  EXPECT_EQ(sink.all<OrderAccepted>()[0].venue_order_id.str(), "4242");
+  std::string report = exec_report("unk1", 4242, "TRADE", "PARTIALLY_FILLED", 950, "0.5", "100.00");
+  report.replace(report.find(R"("m":false)"), 9, R"("m":false,"newThing":{"a":[null]},"W":17)");
+  fake.server.ws_push(report);
+  ASSERT_TRUE(settle([&] { return sink.all<OrderFilled>().size() == 1; }));
+  EXPECT_TRUE(sink.all<OrderFilled>()[0].quantity.identical(Decimal::of("0.5")));
+  EXPECT_TRUE(sink.all<AnomalyDetected>().empty());
+}
+
+TEST_F(VenueFixture, MistypedFieldInAReportIsAnAnomalyNamingTheField) {
+  ASSERT_TRUE(submit(limit_buy("typ1")).ok());
+  std::string report = exec_report("typ1", 1000, "TRADE", "PARTIALLY_FILLED", 951, "0.5", "100");
+  report.replace(report.find(R"("l":"0.5")"), 9, R"("l":0.5)");  // a number, not a string
+  fake.server.ws_push(report);
+  fake.fill("typ1", 952, "0.25", true);  // the stream keeps working after it
+  ASSERT_TRUE(settle([&] { return sink.all<OrderFilled>().size() == 1; }));
+  EXPECT_EQ(sink.all<OrderFilled>()[0].trade_id.str(), "952");
+  auto an = sink.all<AnomalyDetected>();
+  ASSERT_EQ(an.size(), 1u);
+  EXPECT_EQ(an[0].kind, "malformed_message");
+  EXPECT_NE(an[0].detail.find("field 'l'"), std::string::npos) << an[0].detail;
+}
+
+TEST_F(VenueFixture, OrderAnswerCutInHalfIsUnknownOutcomeResolvedByQuery) {
+  // The venue took the order; its answer stops half way (Content-Length promises more).
+  fake.orders["cut1"] = 2500;
+  fake.status["cut1"] = "NEW";
+  FakeReply r;
+  r.raw =
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 90\r\n\r\n"
+      R"({"symbol":"BTCUSDT","orderId":25)";
+  fake.next_order_reply = r;
+  auto st = submit(limit_buy("cut1"));
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().kind, ErrorKind::kUnknownOutcome) << st.error().message;
+  EXPECT_TRUE(sink.all<OrderAccepted>().empty());
+  const int posts = fake.order_posts;
+  std::optional<Result<adapters::QueryOutcome>> q;
+  venue->query(as_order(limit_buy("cut1")),
+               [&](Result<adapters::QueryOutcome> x) { q.emplace(x); });
+  ASSERT_TRUE(settle([&] { return q.has_value(); }));
+  ASSERT_TRUE(q->ok()) << q->error().message;
+  EXPECT_TRUE((*q)->found);
+  EXPECT_EQ((*q)->venue_order_id.str(), "2500");
+  EXPECT_EQ(fake.order_posts, posts);
+  EXPECT_EQ(sink.all<OrderAccepted>().size(), 1u);
+}
+
+TEST_F(VenueFixture, MalformedQueryAnswerIsAnErrorAndAnAnomalyNotAGuess) {
+  ASSERT_TRUE(submit(limit_buy("qry1")).ok());
+  fake.next_reply_for["/api/v3/order"] = answer(R"({"symbol":"BTCUSDT","status":42})");
+  std::optional<Result<adapters::QueryOutcome>> q;
+  venue->query(as_order(limit_buy("qry1")),
+               [&](Result<adapters::QueryOutcome> x) { q.emplace(x); });
+  ASSERT_TRUE(settle([&] { return q.has_value(); }));
+  ASSERT_FALSE(q->ok());
+  EXPECT_EQ(q->error().kind, ErrorKind::kTransient);  // ask again later; nothing was decided
+  ASSERT_EQ(sink.all<AnomalyDetected>().size(), 1u);
+  EXPECT_EQ(sink.all<AnomalyDetected>()[0].client_order_id.str(), "qry1");
+  EXPECT_TRUE(sink.all<OrderCancelled>().empty());
+}
+
+TEST_F(VenueFixture, GarbageDuringReconciliationIsReportedAndTheStreamCarriesOn) {
+  ASSERT_TRUE(submit(limit_buy("rec1")).ok());
+  fake.fill("rec1", 961, "0.1", true);
+  ASSERT_TRUE(settle([&] { return sink.all<OrderFilled>().size() == 1; }));
+  const auto connects = venue->stats().stream_connects;
+  fake.next_reply_for["/api/v3/myTrades"] = answer("[{\"id\":\"not a number\"}]");
+  fake.server.ws_drop_all();
+  ASSERT_TRUE(settle([&] {
+    for (auto& a : sink.all<AnomalyDetected>())
+      if (a.kind == "reconciliation_failed") return true;
+    return false;
+  }));
+  EXPECT_GT(venue->stats().stream_connects, connects);
+  bool malformed = false;
+  for (auto& a : sink.all<AnomalyDetected>()) malformed |= a.kind == "malformed_message";
+  EXPECT_TRUE(malformed);
+  // The new stream still applies fills.
+  fake.fill("rec1", 962, "0.2", true);
+  ASSERT_TRUE(settle([&] { return sink.all<OrderFilled>().size() == 2; }));
+  EXPECT_EQ(sink.all<OrderFilled>()[1].trade_id.str(), "962");
+}
+
+TEST_F(VenueFixture, ReconciledTradeOfAnOrderWeNeverSentIsAnAnomalyNotAFill) {
+  ASSERT_TRUE(submit(limit_buy("own1")).ok());
+  fake.fill("own1", 971, "0.1", true);
+  ASSERT_TRUE(settle([&] { return sink.all<OrderFilled>().size() == 1; }));
+  const auto connects = venue->stats().stream_connects;
+  fake.server.ws_drop_all();
+  // While away: a trade of an order placed by someone else on this account (another client).
+  fake.orders["foreign"] = 7777;
+  fake.status["foreign"] = "FILLED";
+  fake.trades.push_back({972, 7777, "0.3", "100.00"});
+  ASSERT_TRUE(settle([&] {
+    for (auto& a : sink.all<AnomalyDetected>())
+      if (a.kind == "unknown_order") return venue->stats().stream_connects > connects;
+    return false;
+  }));
+  EXPECT_EQ(sink.all<OrderFilled>().size(), 1u);
+}
+
+TEST(BinanceVenueStart, ExchangeInfoThatIsNotJsonFailsStartWithAClearError) {
+  asio::io_context ioc;
+  ManualClock clock{1'700'000'000'000'000'000};
+  FakeBinance fake{ioc, clock};
+  fake.next_reply_for["/api/v3/exchangeInfo"] = answer("<html>maintenance</html>");
+  BinanceConfig c;
+  c.api_key = net::Secret(kKey);
+  c.api_secret = net::Secret(kSecret);
+  c.environment = Environment::kSim;
+  c.base_url = fake.server.http_url();
+  c.ws_url = fake.server.ws_url();
+  BinanceVenue v(ioc, clock, c);
+  Sink sink;
+  std::optional<Status> started;
+  v.start(sink, [&](Status s) { started = s; });
+  ASSERT_TRUE(testing::run_until(ioc, [&] { return started.has_value(); }));
+  ASSERT_FALSE(started->ok());
+  EXPECT_EQ(started->error().kind, ErrorKind::kTransient);
+  EXPECT_NE(started->error().message.find("exchangeInfo"), std::string::npos)
+      << started->error().message;
+  bool stopped = false;
+  v.stop([&](Status) { stopped = true; });
+  EXPECT_TRUE(testing::run_until(ioc, [&] { return stopped; }));
 }
 
 }  // namespace

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "tests/support/run_until.h"
+
 namespace at::testing {
 
 struct FakeRequest {
@@ -56,7 +58,8 @@ class FakeServer {
   std::size_t ws_open() const;
   std::uint64_t ws_frames_received() const;
   std::uint64_t connections() const;
-  const std::vector<FakeRequest>& requests() const;
+  const std::vector<FakeRequest>& requests() const;    // HTTP requests (not upgrades)
+  const std::vector<std::string>& ws_targets() const;  // targets of WebSocket upgrades
   void stop();
 
   struct State;
@@ -64,9 +67,5 @@ class FakeServer {
  private:
   std::shared_ptr<State> s_;
 };
-
-// Runs `ioc` until pred() holds or `limit_ms` of real time passed (a safety net, not a wait).
-bool run_until(boost::asio::io_context& ioc, const std::function<bool()>& pred,
-               int limit_ms = 5000);
 
 }  // namespace at::testing

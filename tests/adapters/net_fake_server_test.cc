@@ -46,6 +46,7 @@ struct FakeServer::State : std::enable_shared_from_this<FakeServer::State> {
   tcp::acceptor acceptor;
   FakeServer* owner;
   std::vector<FakeRequest> requests;
+  std::vector<std::string> ws_targets;
   std::vector<std::shared_ptr<WsSession>> sessions;
   std::vector<std::shared_ptr<tcp::socket>> held;  // hung connections
   std::uint64_t frames = 0, conns = 0;
@@ -98,6 +99,7 @@ struct FakeServer::State : std::enable_shared_from_this<FakeServer::State> {
       auto [ec, n] = co_await http::async_read(stream, buf, req, kTuple);
       if (ec) co_return;
       if (websocket::is_upgrade(req)) {
+        ws_targets.emplace_back(req.target());
         auto s = std::make_shared<WsSession>(stream.release_socket());
         auto [aec] = co_await s->ws.async_accept(req, kTuple);
         if (aec) co_return;
@@ -216,6 +218,7 @@ std::size_t FakeServer::ws_open() const {
 std::uint64_t FakeServer::ws_frames_received() const { return s_->frames; }
 std::uint64_t FakeServer::connections() const { return s_->conns; }
 const std::vector<FakeRequest>& FakeServer::requests() const { return s_->requests; }
+const std::vector<std::string>& FakeServer::ws_targets() const { return s_->ws_targets; }
 
 void FakeServer::stop() {
   if (s_->stopped) return;
@@ -225,17 +228,6 @@ void FakeServer::stop() {
   ws_drop_all();
   for (auto& h : s_->held) h->close(ec);
   s_->owner = nullptr;  // sessions still winding down must not call back into us
-}
-
-bool run_until(asio::io_context& ioc, const std::function<bool()>& pred, int limit_ms) {
-  auto guard = asio::make_work_guard(ioc);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(limit_ms);
-  if (ioc.stopped()) ioc.restart();
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    ioc.run_one_for(std::chrono::milliseconds(20));
-  }
-  return true;
 }
 
 TEST(FakeServer, ListensOnLoopbackWithAnEphemeralPort) {
