@@ -432,7 +432,9 @@ void Engine::on_submit_done(const ClientOrderId& id, std::uint32_t attempt, Stat
 
 void Engine::handle_failure(const ClientOrderId& id, const std::string& operation,
                             std::uint32_t attempt, const Error& err, std::function<void()> again) {
-  breaker_failure();
+  // Being told to slow down is not a sign of an unhealthy venue (and a refusal by our own
+  // rate limiter never reached it): Retry-After paces it, the breaker does not count it.
+  if (err.kind != ErrorKind::kRateLimited) breaker_failure();
   stage(VenueErrorOccurred{std::string(venue_.name()), id, operation,
                            std::string(to_string(err.kind)), err.venue_code, err.message,
                            err.retry_after_ms, clock_.now_ns()});

@@ -107,6 +107,24 @@ TEST(EngineResiliency, RateLimitHonoursRetryAfter) {
   EXPECT_EQ(h.order(out.client_order_id).status, OrderStatus::kSubmitted);
 }
 
+TEST(EngineResiliency, RateLimitingDoesNotOpenTheBreaker) {
+  Harness h;
+  auto o = h.options();
+  o.resiliency.circuit_breaker_threshold = 2;
+  o.resiliency.max_retries = 10;
+  h.open(o);
+  h.quote_now(quote("49990.00", "50000.00"));
+  Error e = make_error(ErrorKind::kRateLimited, "429");
+  e.retry_after_ms = 100;
+  h.venue->fail_next(Op::kSubmit, 4, e);
+  auto out = h.decide(decision("d1", Action::kLong, "0.1", "49000.00"));
+  h.advance_ms(600);
+  EXPECT_EQ(h.events<RetryScheduled>().size(), 4u);
+  EXPECT_TRUE(h.events<CircuitBreakerChanged>().empty());
+  EXPECT_EQ(h.engine->state().control().breaker("paper"), BreakerState::kClosed);
+  EXPECT_EQ(h.order(out.client_order_id).status, OrderStatus::kSubmitted);
+}
+
 TEST(EngineResiliency, BreakerOpensHalfOpensAndClosesWithEveryChangeJournaled) {
   Harness h;
   auto o = h.options();
