@@ -221,8 +221,8 @@ TEST(RunMarketFile, MissingFilesAreNamed) {
   Session s(kQuotes, "");
   fs::remove(s.quotes);
   Outcome r = s.run();
-  EXPECT_NE(r.code, 0);
-  EXPECT_TRUE(contains(r.err, s.quotes.string())) << r.err;
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_TRUE(contains(r.err, "autotrader: market: " + s.quotes.string())) << r.err;
 
   Session d(kQuotes, "");
   Outcome nod = run_binary({"run", "--config", d.config.string(), "--journal", d.journal,
