@@ -141,6 +141,21 @@ TEST(RunMarketFile, DecisionsTradeAtTheFilesPricesAndTheJournalHasIt) {
   ASSERT_EQ(ol.size(), 1u) << open.out;
   EXPECT_EQ(str(bj::parse(ol[0]).as_object(), "order"), str(out["m3"], "client_order_id"));
   EXPECT_EQ(s.query({"replay", "--verify"}).code, 0);
+
+  // stats over the journal the run wrote.
+  Outcome st = s.query({"stats", "--json"});
+  ASSERT_EQ(st.code, 0) << st.err;
+  auto v = bj::parse(st.out).as_object();
+  EXPECT_EQ(v.at("decisions").as_int64(), 4);
+  EXPECT_EQ(v.at("decisions_by_outcome").at("ordered").as_int64(), 3);
+  EXPECT_EQ(v.at("decisions_by_outcome").at("held").as_int64(), 1);
+  EXPECT_EQ(v.at("orders").at("sent").as_int64(), 3);
+  EXPECT_EQ(v.at("orders").at("filled").as_int64(), 2);
+  EXPECT_EQ(v.at("orders").at("open").as_int64(), 1);
+  EXPECT_EQ(v.at("latency").at("decision_to_ack").at("count").as_int64(), 3);
+  // The paper venue answers after its configured 1 ms at the earliest.
+  EXPECT_GE(v.at("latency").at("decision_to_ack").at("max_ns").as_int64(), 1'000'000);
+  EXPECT_EQ(v.at("latency").at("fill_to_report").at("count").as_int64(), 2);
 }
 
 TEST(RunMarketFile, MalformedDecisionsGetAReasonAndTheOthersStillTrade) {
