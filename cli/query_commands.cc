@@ -8,6 +8,7 @@
 
 #include "cli/common.h"
 #include "cli/event_view.h"
+#include "cli/stats_command.h"
 #include "journal/json/event_json.h"
 #include "platform/system_clock.h"
 #include "replay/audit.h"
@@ -275,6 +276,114 @@ void run_dlq_list(const DlqOpts& o) {
   t.print(std::cout, o.out.format(), o.all ? "(no dead letters)" : "(no open dead letters)");
 }
 
+// --- dlq show -----------------------------------------------------------------------------------
+
+struct DlqShowOpts {
+  std::string journal;
+  OutputOptions out;
+  std::string id;
+};
+
+// The latest venue error of the dead-lettered operation: the error kind and message behind it.
+const VenueErrorOccurred* last_error(const std::vector<Envelope>& events,
+                                     const std::string& operation) {
+  const VenueErrorOccurred* found = nullptr;
+  for (const auto& e : events)
+    if (const auto* v = std::get_if<VenueErrorOccurred>(&e.event))
+      if (operation.empty() || v->operation == operation) found = v;
+  return found;
+}
+
+void run_dlq_show(const DlqShowOpts& o) {
+  SystemClock clock;
+  auto j = open_journal_read_only(o.journal, clock);
+  auto r = replay_to(*j, replay::AsOf::latest());
+  // The id is a client order id; a venue order id is accepted too, as for `orders show`.
+  ClientOrderId coid(o.id);
+  if (!r.state.dead_letters().find(coid)) {
+    if (const auto* rec = r.state.oms().find_by_venue_id(VenueOrderId(o.id)))
+      coid = rec->order.client_order_id;
+  }
+  const projections::DeadLetter* d = r.state.dead_letters().find(coid);
+  if (!d) {
+    if (r.state.oms().find(coid))
+      throw CliError(kExitNotFound, "order '" + coid.str() + "' was never dead-lettered");
+    throw CliError(kExitNotFound, "no dead letter with order id '" + o.id + "'");
+  }
+  auto h = check(replay::order_history(*j, coid.str()), "order history");
+  const projections::OrderRecord* rec = r.state.oms().find(coid);
+  const OrderRequested* intent = nullptr;
+  for (const auto& e : h.events)
+    if ((intent = std::get_if<OrderRequested>(&e.event))) break;
+  const VenueErrorOccurred* err = last_error(h.events, d->operation);
+  const char* next =
+      d->state == projections::DeadLetterState::kOpen
+          ? "waiting: `autotrader dlq retry` re-sends it (same client order id), `dlq drop` "
+            "gives it up"
+      : d->state == projections::DeadLetterState::kRetried ? "retried: sent again"
+                                                           : "dropped: the order was given up";
+
+  Format f = o.out.format();
+  if (f == Format::kJson) {
+    std::ostringstream s;
+    s << "{\"client_order_id\":" << json_string(coid.str())
+      << ",\"state\":" << json_string(projections::to_string(d->state))
+      << ",\"operation\":" << json_string(d->operation) << ",\"reason\":" << json_string(d->reason)
+      << ",\"error_kind\":" << json_string(err ? err->kind : "")
+      << ",\"error_message\":" << json_string(err ? err->message : "")
+      << ",\"venue_code\":" << (err ? err->venue_code : 0) << ",\"attempts\":" << d->attempts
+      << ",\"times_dead_lettered\":" << d->times_dead_lettered
+      << ",\"dead_lettered_seq\":" << d->sequence
+      << ",\"dead_lettered_at\":" << json_string(format_time(d->ts_ns))
+      << ",\"closed_by\":" << json_string(d->closed_by)
+      << ",\"drop_reason\":" << json_string(d->drop_reason) << ",\"order_status\":"
+      << json_string(rec ? std::string(to_string(rec->order.status)) : std::string());
+    s << ",\"intent\":";
+    if (intent) {
+      s << journal::json::to_json_line(Event(*intent));
+    } else {
+      s << "null";
+    }
+    s << ",\"events\":[";
+    for (std::size_t i = 0; i < h.events.size(); ++i)
+      s << (i ? "," : "") << journal::json::to_json_line(h.events[i]);
+    s << "]}\n";
+    std::cout << s.str();
+    return;
+  }
+  if (f == Format::kTable) {
+    Record head;
+    head.add("client order id", coid.str());
+    head.add("state", projections::to_string(d->state));
+    head.add("next", next);
+    head.add("operation", d->operation);
+    head.add("reason", d->reason);
+    head.add("error kind", err ? err->kind : "-");
+    head.add("error message", err ? err->message : "-");
+    if (err && err->venue_code) head.add("venue code", std::to_string(err->venue_code));
+    head.add("attempts", Cell::number(static_cast<std::uint64_t>(d->attempts)));
+    head.add("times dead-lettered",
+             Cell::number(static_cast<std::uint64_t>(d->times_dead_lettered)));
+    head.add("dead-lettered", format_time(d->ts_ns) + " (seq " + std::to_string(d->sequence) + ")");
+    if (!d->closed_by.empty()) head.add("closed by", d->closed_by);
+    if (!d->drop_reason.empty()) head.add("drop reason", d->drop_reason);
+    if (rec) head.add("order status", to_string(rec->order.status));
+    if (intent) {
+      std::string what = std::string(to_string(intent->side)) + " " + intent->quantity.to_string() +
+                         " " + intent->symbol.str() + " " + std::string(to_string(intent->type));
+      if (intent->limit_price) what += " @ " + intent->limit_price->to_string();
+      what += " " + std::string(to_string(intent->tif)) + " on " + intent->venue;
+      head.add("intent", what);
+      head.add("decision", or_dash(intent->decision_id.str()));
+    }
+    head.print(std::cout, f);
+    std::cout << '\n';
+  }
+  EventPrinter p(std::cout, f);
+  p.header();
+  for (const auto& e : h.events) p.print(e);
+}
+
 // --- replay -------------------------------------------------------------------------------------
 
 struct ReplayOpts {
@@ -349,6 +458,7 @@ void run_replay(const ReplayOpts& o) {
 }  // namespace
 
 void add_query_commands(CLI::App& app) {
+  add_stats_command(app);
   {
     auto* oc = app.add_subcommand("orders", "orders as the OMS projection sees them");
     oc->require_subcommand(1);
@@ -411,6 +521,14 @@ void add_query_commands(CLI::App& app) {
     add_output_options(*l, o->out);
     l->add_flag("--all", o->all, "include dead letters already retried or dropped");
     l->callback([o] { run_dlq_list(*o); });
+
+    auto so = std::make_shared<DlqShowOpts>();
+    auto* s = dc->add_subcommand(
+        "show", "one dead letter in full: intent, error, attempts, status, event history");
+    add_journal_option(*s, so->journal);
+    add_output_options(*s, so->out);
+    s->add_option("ID", so->id, "client order id (at39) or the venue's order id")->required();
+    s->callback([so] { run_dlq_show(*so); });
   }
   {
     auto o = std::make_shared<ReplayOpts>();

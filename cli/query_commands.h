@@ -1,5 +1,6 @@
 // The audit commands over projections: `orders list|show`, `positions`, `balances`, `fills`,
-// `dlq list`, `replay`. Each replays the journal (read-only) into the projections first.
+// `dlq list|show`, `replay`, and `stats` (stats_command.h). Each replays the journal
+// (read-only) into the projections first.
 #pragma once
 
 namespace CLI {

@@ -288,8 +288,14 @@ class Runner {
     for (int burst = 0; burst < 1000; ++burst) {
       auto ev = replayer_->pop_if_due();
       if (!ev) {
+        // A malformed recording is bad input: say which file and line, stop gracefully (what
+        // is in flight finishes and is journaled) and exit non-zero rather than trade on
+        // without prices.
         spdlog::get("autotrader")->error("market.error error=\"{}\"", ev.error().message);
+        std::cerr << "autotrader: market: " << ev.error().message << '\n';
         market_done_ = true;
+        exit_code_ = kExitBadInput;
+        begin_stop("market data error");
         return;
       }
       if (!*ev) break;
@@ -564,7 +570,7 @@ void add_run_commands(CLI::App& app) {
     auto cfg = load_config_or_throw(args->config_path);
     Runner r(cfg, *args);
     int code = r.run();
-    if (code != 0) throw CLI::RuntimeError(code);
+    if (code != 0) throw CLI::RuntimeError("", code);  // the message is already out
   });
 
   auto who_default = [] {

@@ -366,7 +366,7 @@ bool Engine::breaker_allows(std::function<void()> retry_later) {
   std::int64_t at = breaker_.state() == BreakerState::kOpen
                         ? breaker_.reopen_at_ns()
                         : clock_.monotonic_ns() + 100 * kNsPerMs;
-  scheduler_.at(at, std::move(retry_later));
+  schedule_at(at, std::move(retry_later));
   return false;
 }
 
@@ -457,7 +457,7 @@ void Engine::handle_failure(const ClientOrderId& id, const std::string& operatio
   ++counters_.retries;
   stage(RetryScheduled{id, operation, attempt + 1, *delay, clock_.now_ns()});
   after_durable([this, delay = *delay, again = std::move(again)]() mutable {
-    scheduler_.at(clock_.monotonic_ns() + delay * kNsPerMs, std::move(again));
+    schedule_at(clock_.monotonic_ns() + delay * kNsPerMs, std::move(again));
   });
 }
 
@@ -518,9 +518,15 @@ void Engine::on_query_done(const ClientOrderId& id, std::string operation, std::
   }
 }
 
+void Engine::schedule_at(std::int64_t at_ns, std::function<void()> fn) {
+  scheduler_.at(at_ns, [alive = std::weak_ptr<int>(alive_), fn = std::move(fn)] {
+    if (alive.lock()) fn();
+  });
+}
+
 void Engine::arm_timeout(const ClientOrderId& id) {
   if (opt_.order_timeout_s <= 0 || offline_) return;
-  scheduler_.at(clock_.monotonic_ns() + seconds_to_ns(opt_.order_timeout_s), [this, id] {
+  schedule_at(clock_.monotonic_ns() + seconds_to_ns(opt_.order_timeout_s), [this, id] {
     const Order* o = view::find_order(state_, id);
     if (!o || is_terminal(o->status) || o->status == OrderStatus::kPendingCancel ||
         o->status == OrderStatus::kPendingReplace || dead_lettered_.count(id))

@@ -186,6 +186,9 @@ class Engine final : public adapters::VenueSink {
   void breaker_success();
   void breaker_failure();
   void arm_timeout(const ClientOrderId& id);
+  // scheduler_.at(), but `fn` does nothing once this engine is gone: the scheduler (shared
+  // with the venue, owned by main) may outlive it and run its stale timers.
+  void schedule_at(std::int64_t at_ns, std::function<void()> fn);
   void start_cancel_then_submit(const ClientOrderId& old_id);
 
   // Venue events.
@@ -202,6 +205,7 @@ class Engine final : public adapters::VenueSink {
   journal::Journal& journal_;
   adapters::Venue& venue_;
   Scheduler& scheduler_;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // expires with the engine
   const Clock& clock_;
   boost::asio::io_context& io_;
   std::shared_ptr<spdlog::logger> log_;
