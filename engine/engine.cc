@@ -519,8 +519,8 @@ void Engine::on_query_done(const ClientOrderId& id, std::string operation, std::
 }
 
 void Engine::schedule_at(std::int64_t at_ns, std::function<void()> fn) {
-  scheduler_.at(at_ns, [alive = std::weak_ptr<int>(alive_), fn = std::move(fn)] {
-    if (alive.lock()) fn();
+  scheduler_.at(at_ns, [alive = std::weak_ptr<const char>(alive_), fn = std::move(fn)] {
+    if (!alive.expired()) fn();
   });
 }
 

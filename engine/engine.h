@@ -205,7 +205,6 @@ class Engine final : public adapters::VenueSink {
   journal::Journal& journal_;
   adapters::Venue& venue_;
   Scheduler& scheduler_;
-  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // expires with the engine
   const Clock& clock_;
   boost::asio::io_context& io_;
   std::shared_ptr<spdlog::logger> log_;
@@ -238,7 +237,7 @@ class Engine final : public adapters::VenueSink {
   std::deque<InFlight> in_flight_;
   std::unique_ptr<journal::GroupCommitter> committer_;
   std::shared_ptr<void> work_;  // an executor_work_guard on io_ while in_flight_ is not empty
-  // Expires with the engine; handlers queued by defer() check it.
+  // Expires with the engine; handlers queued by defer() and timers set by schedule_at() check it.
   std::shared_ptr<const char> alive_ = std::make_shared<const char>('\0');
   std::uint64_t next_seq_ = 1;
   bool flush_posted_ = false;
