@@ -112,6 +112,8 @@ TEST(EngineResiliency, RateLimitingDoesNotOpenTheBreaker) {
   auto o = h.options();
   o.resiliency.circuit_breaker_threshold = 2;
   o.resiliency.max_retries = 10;
+  o.resiliency.initial_backoff_s = 0.05;
+  o.resiliency.backoff_multiplier = 1;
   h.open(o);
   h.quote_now(quote("49990.00", "50000.00"));
   Error e = make_error(ErrorKind::kRateLimited, "429");
