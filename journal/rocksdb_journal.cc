@@ -310,6 +310,27 @@ class RocksJournal final : public Journal {
 
   Status read(std::uint64_t from, std::uint64_t to,
               const std::function<bool(const Envelope&)>& visit) const override {
+    Envelope env;
+    return scan(from, to, [&](std::uint64_t seq, std::string_view bytes, Status& error) {
+      auto st = decode_into(bytes, env);
+      if (!st) {
+        error = make_error(ErrorKind::kCorruption,
+                           "events: sequence " + std::to_string(seq) + ": " + st.error().message);
+        return false;
+      }
+      return visit(env);
+    });
+  }
+
+  Status read_raw(std::uint64_t from, std::uint64_t to,
+                  const std::function<bool(std::string_view record)>& visit) const override {
+    return scan(from, to,
+                [&](std::uint64_t, std::string_view bytes, Status&) { return visit(bytes); });
+  }
+
+  // Iterates the events family over [from, to]; `visit` may set an error and stop.
+  template <typename Visit>
+  Status scan(std::uint64_t from, std::uint64_t to, Visit&& visit) const {
     if (from > to) return {};
     std::string lo = sequence_key(from);
     std::string hi;
@@ -321,18 +342,13 @@ class RocksJournal final : public Journal {
     ro.fill_cache = false;  // a scan: do not evict the blocks point lookups use
     if (!hi.empty()) ro.iterate_upper_bound = &upper;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[kEvents]));
-    Envelope env;
+    Status error;
     for (it->Seek(lo); it->Valid(); it->Next()) {
       auto key = sv(it->key());
       if (key.size() != 8)
         return make_error(ErrorKind::kCorruption,
                           "events: malformed key of " + std::to_string(key.size()) + " bytes");
-      std::uint64_t seq = get_u64be(key);
-      auto st = decode_into(sv(it->value()), env);
-      if (!st)
-        return make_error(ErrorKind::kCorruption,
-                          "events: sequence " + std::to_string(seq) + ": " + st.error().message);
-      if (!visit(env)) return {};
+      if (!visit(get_u64be(key), sv(it->value()), error)) return error;
     }
     if (!it->status().ok()) return io_error("journal read failed: " + rs(it->status()));
     return {};
