@@ -142,17 +142,22 @@ journal::Durability durability_arg(std::int64_t a) {
   return a == 0 ? journal::Durability::kSync : journal::Durability::kNone;
 }
 
+// The rig, or nullptr with the benchmark skipped and the reason given.
+std::unique_ptr<Rig> make_rig(benchmark::State& state, journal::Durability durability) {
+  try {
+    return std::make_unique<Rig>(durability);
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return nullptr;
+  }
+}
+
 void Throughput(benchmark::State& state) {
   const auto durability = durability_arg(state.range(0));
   const std::uint64_t per_iteration = 20000;
   const std::uint64_t window = 100;  // the default oms.max_open_orders
-  std::unique_ptr<Rig> rig;
-  try {
-    rig = std::make_unique<Rig>(durability);
-  } catch (const std::exception& e) {
-    state.SkipWithError(e.what());
-    return;
-  }
+  auto rig = make_rig(state, durability);
+  if (!rig) return;
   std::uint64_t next = 0, filled = 0, target = 0, refused = 0;
   auto submit_one = [&] {
     rig->eng->submit_decision(rig->decision(next++), [&](engine::DecisionOutcome out) {
@@ -199,13 +204,8 @@ BENCHMARK(Throughput)
 
 void Latency(benchmark::State& state) {
   const auto durability = durability_arg(state.range(0));
-  std::unique_ptr<Rig> rig;
-  try {
-    rig = std::make_unique<Rig>(durability);
-  } catch (const std::exception& e) {
-    state.SkipWithError(e.what());
-    return;
-  }
+  auto rig = make_rig(state, durability);
+  if (!rig) return;
   std::uint64_t n = 0;
   bool done = false;
   std::string refused;

@@ -252,6 +252,16 @@ journal::Journal& throughput_journal() {
   return *j;
 }
 
+// What "replay into OMS + positions" means: the order book of record, and fills and marks
+// into positions.
+void apply_oms_positions(projections::Oms& oms, projections::Positions& pos, const Envelope& e) {
+  projections::OmsEffect fx = oms.apply(e);
+  if (fx.fill == projections::FillOutcome::kApplied)
+    pos.apply_fill(*std::get_if<OrderFilled>(&e.event), e.sequence);
+  else if (std::holds_alternative<MarkPriceUpdated>(e.event))
+    pos.apply(e);
+}
+
 void BM_ReplayOmsPositions(benchmark::State& state) {
   journal::Journal& j = throughput_journal();
   const std::uint64_t last = j.last_sequence();
@@ -259,11 +269,7 @@ void BM_ReplayOmsPositions(benchmark::State& state) {
     auto oms = std::make_unique<projections::Oms>();
     auto pos = std::make_unique<projections::Positions>();
     Status st = j.read(1, last, [&](const Envelope& e) {
-      projections::OmsEffect fx = oms->apply(e);
-      if (fx.fill == projections::FillOutcome::kApplied)
-        pos->apply_fill(*std::get_if<OrderFilled>(&e.event), e.sequence);
-      else if (std::holds_alternative<MarkPriceUpdated>(e.event))
-        pos->apply(e);
+      apply_oms_positions(*oms, *pos, e);
       return true;
     });
     if (!st) state.SkipWithError(st.error().message.c_str());
@@ -284,13 +290,8 @@ void BM_ReplayOmsPositionsPipelined(benchmark::State& state) {
   for (auto _ : state) {
     auto oms = std::make_unique<projections::Oms>();
     auto pos = std::make_unique<projections::Positions>();
-    Status st = replay::for_each_event(j, 1, last, [&](const Envelope& e) {
-      projections::OmsEffect fx = oms->apply(e);
-      if (fx.fill == projections::FillOutcome::kApplied)
-        pos->apply_fill(*std::get_if<OrderFilled>(&e.event), e.sequence);
-      else if (std::holds_alternative<MarkPriceUpdated>(e.event))
-        pos->apply(e);
-    });
+    Status st = replay::for_each_event(
+        j, 1, last, [&](const Envelope& e) { apply_oms_positions(*oms, *pos, e); });
     if (!st) state.SkipWithError(st.error().message.c_str());
     benchmark::DoNotOptimize(oms->orders().size());
     state.PauseTiming();
