@@ -1048,6 +1048,15 @@ void Engine::rebuild_engine_state(const Envelope& env) {
 
 void Engine::start(std::function<void(Status)> done) { recover(std::move(done)); }
 
+// The venue's instrument rules are what risk checks orders against; each one new to the
+// journal (or changed) is journaled as InstrumentDefined.
+void Engine::adopt_venue_instruments() {
+  for (const auto& r : venue_.instruments()) rules_[r.symbol] = r;
+  for (const auto& [sym, r] : rules_)
+    if (!view::instrument_known(state_, venue_.name(), r))
+      stage(InstrumentDefined{std::string(venue_.name()), r, clock_.now_ns()});
+}
+
 Status Engine::replay_journal(std::uint64_t& replayed) {
   replayed = 0;
   auto st = journal_.read(1, journal_.last_sequence(), [&](const Envelope& env) {
@@ -1094,9 +1103,7 @@ void Engine::recover(std::function<void(Status)> done) {
   running_ = true;
   stage(
       EngineStarted{opt_.version, std::string(venue_.name()), opt_.config_digest, clock_.now_ns()});
-  for (const auto& [sym, r] : rules_)
-    if (!view::instrument_known(state_, venue_.name(), r))
-      stage(InstrumentDefined{std::string(venue_.name()), r, clock_.now_ns()});
+  adopt_venue_instruments();
   // Orders that may be working at the venue, and those whose fate is unknown.
   std::vector<Order> working;
   std::vector<ClientOrderId> to_send, to_query, to_cancel, replace_pending;
@@ -1136,6 +1143,8 @@ void Engine::recover(std::function<void(Status)> done) {
                      log_->error("venue.start_failed error=\"{}\"", st.error().describe());
                      // Keep going: resiliency retries requests; the venue reconnects by itself.
                    }
+                   // A real venue knows its instruments only once connected (exchangeInfo).
+                   adopt_venue_instruments();
                    venue_.recover(working, [=, this, done = std::move(done)](Status rs) mutable {
                      defer([=, this, done = std::move(done)]() mutable {
                        if (!rs)
