@@ -1025,16 +1025,24 @@ void Engine::recover(std::function<void(Status)> done) {
       stage(InstrumentDefined{std::string(venue_.name()), r, clock_.now_ns()});
   // Orders that may be working at the venue, and those whose fate is unknown.
   std::vector<Order> working;
+  // Sent but unanswered orders may be working too: the venue learns of them before its stream
+  // can report their fills (they are also queried once recovery is done).
+  std::vector<Order> maybe_working;
   std::vector<ClientOrderId> to_send, to_query, to_cancel, replace_pending;
   view::for_each_open_order(state_, [&](const Order& o) {
     if (dead_lettered_.count(o.client_order_id)) return;
     switch (o.status) {
       case OrderStatus::kPending:
-        (view::was_sent(state_, o.client_order_id) ? to_query : to_send)
-            .push_back(o.client_order_id);
+        if (view::was_sent(state_, o.client_order_id)) {
+          to_query.push_back(o.client_order_id);
+          maybe_working.push_back(o);
+        } else {
+          to_send.push_back(o.client_order_id);
+        }
         break;
       case OrderStatus::kUnknown:
         to_query.push_back(o.client_order_id);
+        maybe_working.push_back(o);
         break;
       case OrderStatus::kPendingCancel:
         working.push_back(o);
@@ -1051,8 +1059,9 @@ void Engine::recover(std::function<void(Status)> done) {
   auto in_flight = static_cast<std::uint32_t>(to_send.size() + to_query.size() + to_cancel.size() +
                                               replace_pending.size());
   auto restored = static_cast<std::uint32_t>(working.size());
+  working.insert(working.end(), maybe_working.begin(), maybe_working.end());
   log_->info("engine.recovering replayed={} working={} to_send={} to_query={} to_cancel={}",
-             replayed, working.size(), to_send.size(), to_query.size(), to_cancel.size());
+             replayed, restored, to_send.size(), to_query.size(), to_cancel.size());
 
   venue_.start(
       *this, [this, done = std::move(done), working = std::move(working), to_send, to_query,
@@ -1062,6 +1071,13 @@ void Engine::recover(std::function<void(Status)> done) {
               if (!st) {
                 log_->error("venue.start_failed error=\"{}\"", st.error().describe());
                 // Keep going: resiliency retries requests; the venue reconnects by itself.
+              }
+              // A remote venue knows its instruments only once started (Binance:
+              // exchangeInfo); its word replaces what the journal remembered.
+              for (const auto& r : venue_.instruments()) {
+                if (!view::instrument_known(state_, venue_.name(), r))
+                  stage(InstrumentDefined{std::string(venue_.name()), r, clock_.now_ns()});
+                rules_[r.symbol] = r;
               }
               venue_.recover(working, [=, this, done = std::move(done)](Status rs) mutable {
                 boost::asio::post(io_, [=, this, done = std::move(done)]() mutable {
