@@ -70,6 +70,10 @@ engine::EngineOptions engine_options(const config::Config& c, const std::string&
   r.defaults = to_symbol_limits(c.risk.defaults);
   for (const auto& inst : instruments)
     r.per_symbol[inst.symbol] = to_symbol_limits(c.risk.limits_for(inst.symbol));
+  // A remote venue's instruments are known only after it starts: the symbols the config names
+  // get their limits regardless.
+  for (const auto& [sym, limits] : c.risk.symbols)
+    r.per_symbol[sym] = to_symbol_limits(c.risk.limits_for(sym));
   if (c.risk.defaults.price_collar_bps)
     r.price_collar_bps = static_cast<std::int64_t>(
         c.risk.defaults.price_collar_bps->rescaled(0, Rounding::kDown).mantissa());
