@@ -326,9 +326,15 @@ void Engine::send_submit(const ClientOrderId& id, std::uint32_t attempt) {
   auto req = view::order_request(state_, id);
   if (!req) return;
   stage(OrderSent{id, attempt, clock_.now_ns()});
-  venue_.submit(*req, attempt, [this, id, attempt](Status st) {
-    boost::asio::post(io_,
-                      [this, id, attempt, st = std::move(st)] { on_submit_done(id, attempt, st); });
+  // Only once OrderSent is durable: a crash in between would otherwise leave an order at the
+  // venue that the journal says was never sent, and recovery would send it again (a second
+  // order for one intent wherever client order ids are unique only among open orders).
+  after_durable([this, id, attempt, req = *req] {
+    if (failed_ || offline_) return;
+    venue_.submit(req, attempt, [this, id, attempt](Status st) {
+      boost::asio::post(
+          io_, [this, id, attempt, st = std::move(st)] { on_submit_done(id, attempt, st); });
+    });
   });
 }
 
