@@ -466,7 +466,7 @@ TEST(BinanceCrashTest, SigkillAtRandomMomentsAgainstSimulatorProcess) {
     EXPECT_EQ(jf.commission_asset, std::string(f.at("commissionAsset").as_string()));
   }
   EXPECT_EQ(journal_fills.size(), sim_fills) << "the journal has fills the simulator never made";
-  EXPECT_GT(sim_fills, static_cast<std::size_t>(kDecisions / 10));
+  EXPECT_GT(sim_fills, static_cast<std::size_t>(kDecisions / 20));  // sanity: it traded
 
   // (c) Positions from the clean replay equal the simulator's balance changes.
   std::map<std::string, Decimal> moved;
