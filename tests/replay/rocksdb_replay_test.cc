@@ -125,7 +125,7 @@ TEST(RocksDbReplay, SnapshotsPlusTailEqualFullReplayAndVerify) {
   EXPECT_EQ(v->checked.size(), snap.snapshots_written());
 
   // A wrong snapshot is named by its sequence.
-  std::uint64_t at = 10;
+  std::uint64_t at = j->last_sequence();  // newest: older ones beyond four are not kept
   Projections wrong;
   j->read(1, at, [&](const Envelope& e) {
      Envelope x = e;
