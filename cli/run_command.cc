@@ -226,8 +226,8 @@ class Runner {
     if (cfg_.broker != config::BrokerKind::kPaper &&
         m.source == config::MarketConfig::Source::kGenerated) {
       // A generated market would invent prices the real venue does not have: marks and the
-      // demo strategy need recorded data (market.source: file) or the venue's own prices.
-      market_done_ = true;
+      // demo strategy take the venue's own prices (Binance: bookTicker) instead.
+      start_venue_feed();
       return;
     }
     if (m.source == config::MarketConfig::Source::kGenerated) {
@@ -265,6 +265,37 @@ class Runner {
     if (cfg_.strategy.demo.enabled && args_.decisions_path.empty()) demo_ = make_demo();
     market_timer_ = std::make_unique<asio::steady_timer>(io_);
     pump_market();
+  }
+
+  // The venue's market stream for the configured symbols (market.symbols, else the demo
+  // strategy's, else the per-symbol risk limits'). Without a stream or symbols there is no
+  // market: decisions files still work, priced by their own limit prices.
+  void start_venue_feed() {
+    std::vector<Symbol> symbols = cfg_.market.symbols;
+    if (symbols.empty()) symbols = cfg_.strategy.demo.symbols;
+    if (symbols.empty())
+      for (const auto& [sym, limits] : cfg_.risk.symbols) symbols.push_back(sym);
+    auto log = spdlog::get("autotrader");
+    if (!venue_->market_feed || symbols.empty()) {
+      log->warn("market.none reason=\"{}\"", !venue_->market_feed
+                                                 ? "the venue has no market stream"
+                                                 : "no symbols (set market.symbols)");
+      market_done_ = true;
+      return;
+    }
+    venue_feed_ = venue_->market_feed(symbols);
+    auto st = venue_feed_->start([this](const md::Quote& q) { on_market(md::MarketEvent(q)); },
+                                 [this](Event e) { engine_->on_venue_event(std::move(e)); });
+    if (!st) {
+      // Trading from a decisions file does not need it; say so and go on without.
+      log->error("market.unavailable error=\"{}\"", st.error().message);
+      std::cerr << "autotrader: market: " << st.error().message << " (running without)\n";
+      venue_feed_.reset();
+      market_done_ = true;
+      return;
+    }
+    log->info("market.venue_stream symbols={}", symbols.size());
+    if (cfg_.strategy.demo.enabled && args_.decisions_path.empty()) demo_ = make_demo();
   }
 
   std::unique_ptr<engine::DemoStrategy> make_demo() {
@@ -422,6 +453,13 @@ class Runner {
     if (replayer_) replayer_->request_stop();
     if (market_timer_) market_timer_->cancel();
     if (progress_timer_) progress_timer_->cancel();
+    if (venue_feed_) {
+      feed_stopping_ = true;
+      venue_feed_->stop([this] {
+        feed_stopping_ = false;
+        if (engine_stopped_) io_.stop();
+      });
+    }
     // Graceful: let in-flight requests finish (bounded), then journal the stop.
     wait_in_flight(0);
   }
@@ -434,7 +472,10 @@ class Runner {
       return;
     }
     control_->stop();
-    engine_->stop(stop_reason_, [this] { io_.stop(); });
+    engine_->stop(stop_reason_, [this] {
+      engine_stopped_ = true;
+      if (!feed_stopping_) io_.stop();  // else once the market stream has closed
+    });
   }
 
   void print_summary() {
@@ -509,6 +550,8 @@ class Runner {
   std::unique_ptr<md::EventSource> source_;
   std::unique_ptr<md::Replayer> replayer_;
   std::unique_ptr<engine::DemoStrategy> demo_;
+  std::unique_ptr<VenueMarketFeed> venue_feed_;
+  bool feed_stopping_ = false, engine_stopped_ = false;
   std::unique_ptr<asio::steady_timer> market_timer_, progress_timer_;
   DecisionFeed feed_;
   bool stopping_ = false;

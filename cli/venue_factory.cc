@@ -8,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "adapters/binance/binance_venue.h"
+#include "adapters/binance/book_ticker.h"
 #include "adapters/binance/codec.h"
 #include "adapters/net/http_client.h"
 #include "adapters/paper/paper_venue.h"
@@ -16,6 +17,25 @@
 #include "market_data/generated.h"
 
 namespace at::cli {
+
+namespace {
+
+class BinanceMarketFeed final : public VenueMarketFeed {
+ public:
+  BinanceMarketFeed(boost::asio::io_context& io, const Clock& clock,
+                    binance::BookTickerOptions options)
+      : feed_(io, clock, std::move(options)) {}
+  Status start(std::function<void(const md::Quote&)> on_quote,
+               std::function<void(Event)> on_event) override {
+    return feed_.start(std::move(on_quote), std::move(on_event));
+  }
+  void stop(std::function<void()> done) override { feed_.stop(std::move(done)); }
+
+ private:
+  binance::BookTickerFeed feed_;
+};
+
+}  // namespace
 
 std::vector<InstrumentRules> market_instruments(const config::Config& cfg) {
   std::vector<InstrumentRules> out;
@@ -168,6 +188,7 @@ std::unique_ptr<VenueHandle> make_venue(const config::Config& cfg, const Clock& 
       }
       bc.base_url = b.base_url;
       bc.ws_url = b.ws_url;
+      bc.stream_url = b.stream_url;
       bc.account = "binance";
       bc.recv_window_ms = b.recv_window_ms;
       bc.request_timeout = std::chrono::milliseconds(cfg.resiliency.request_timeout.count());
@@ -188,6 +209,10 @@ std::unique_ptr<VenueHandle> make_venue(const config::Config& cfg, const Clock& 
                            (bc.base_url.empty() ? std::string("the default URL") : bc.base_url) +
                            ": " + funding.error().message);
       h->initial_funding = std::move(*funding);
+      h->market_feed = [&io, &clock, bc](std::vector<Symbol> symbols) {
+        return std::unique_ptr<VenueMarketFeed>(std::make_unique<BinanceMarketFeed>(
+            io, clock, binance::book_ticker_options(bc, std::move(symbols))));
+      };
       h->venue = std::make_unique<binance::BinanceVenue>(io, clock, std::move(bc));
       break;
     }

@@ -12,6 +12,8 @@
 #include "adapters/venue.h"
 #include "config/config.h"
 #include "domain/clock.h"
+#include "domain/events.h"
+#include "domain/result.h"
 #include "market_data/types.h"
 #include "projections/projections.h"
 
@@ -24,6 +26,18 @@ class logger;
 
 namespace at::cli {
 
+// The venue's own market data (Binance: the public bookTicker stream), for venues that have it.
+class VenueMarketFeed {
+ public:
+  virtual ~VenueMarketFeed() = default;
+  // Quotes go to `on_quote`; connection changes and malformed frames to `on_event` as events to
+  // journal. Both run on the io_context the venue was made with.
+  virtual Status start(std::function<void(const md::Quote&)> on_quote,
+                       std::function<void(Event)> on_event) = 0;
+  // Must have called `done` before the feed is destroyed.
+  virtual void stop(std::function<void()> done) = 0;
+};
+
 struct VenueHandle {
   std::unique_ptr<adapters::Venue> venue;
   std::string account;
@@ -32,6 +46,8 @@ struct VenueHandle {
   std::function<void(const md::Trade&)> trade_sink;
   std::function<void(const projections::Projections&)> restore;
   std::vector<std::shared_ptr<void>> keep_alive;  // schedulers and bridges the venue borrows
+  // Empty for venues without a market stream of their own (paper is fed by `run`).
+  std::function<std::unique_ptr<VenueMarketFeed>(std::vector<Symbol>)> market_feed;
 
   void on_quote(const md::Quote& q) {
     if (quote_sink) quote_sink(q);

@@ -346,6 +346,14 @@ void fill_binance_urls(BinanceConfig& c) {
     ws = "ws://127.0.0.1:9100/ws-api/v3";
     stream = "ws://127.0.0.1:9100";
   }
+  // The simulator serves REST, the WebSocket API and market streams on one port: given only
+  // base_url, the other two follow it instead of the default port.
+  if (c.environment == E::kSim && !c.base_url.empty() && c.base_url.rfind("http", 0) == 0) {
+    std::string origin = "ws" + c.base_url.substr(4);
+    while (!origin.empty() && origin.back() == '/') origin.pop_back();
+    if (c.ws_url.empty()) c.ws_url = origin + "/ws-api/v3";
+    if (c.stream_url.empty()) c.stream_url = origin;
+  }
   if (c.base_url.empty()) c.base_url = base;
   if (c.ws_url.empty()) c.ws_url = ws;
   if (c.stream_url.empty()) c.stream_url = stream;

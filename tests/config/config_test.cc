@@ -151,6 +151,22 @@ TEST(ConfigLoad, ExamplePaperYamlIsTheEmbeddedDefault) {
   EXPECT_EQ(redacted_yaml(*r), redacted_yaml(default_config()));
 }
 
+TEST(ConfigLoad, BinanceSimUrlsFollowTheGivenBaseUrl) {
+  auto r = load_config_string(
+      "execution:\n  broker: binance\n  binance:\n    api_key: k\n    api_secret: s\n"
+      "    environment: sim\n    base_url: http://127.0.0.1:4321/\n",
+      "t.yaml", env({}));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->binance.ws_url, "ws://127.0.0.1:4321/ws-api/v3");
+  EXPECT_EQ(r->binance.stream_url, "ws://127.0.0.1:4321");
+  auto d = load_config_string(
+      "execution:\n  broker: binance\n  binance:\n    api_key: k\n    api_secret: s\n"
+      "    environment: sim\n",
+      "t.yaml", env({}));
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->binance.stream_url, "ws://127.0.0.1:9100");
+}
+
 TEST(ConfigLoad, ExampleBinanceSimLoadsWithoutEnvironment) {
   auto r = load_config_file(std::string(AT_SOURCE_DIR) + "/examples/binance-sim.yaml", env({}));
   ASSERT_TRUE(r) << r.error().message;

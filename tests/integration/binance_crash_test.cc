@@ -207,6 +207,30 @@ std::map<std::string, Decimal> totals(const json::value& balances) {
   return out;
 }
 
+// `autotrader sim binance` in a process of its own, on the port it reports (bounded wait);
+// terminated when this goes out of scope.
+struct SimProcess {
+  SimProcess(const std::vector<std::string>& args, const fs::path& dir)
+      : child(spawn(args, (dir / "sim-stderr.log").string())) {
+    for (auto t0 = Clock::now(); port == 0 && Clock::now() - t0 < std::chrono::seconds(20);) {
+      if (!drain(child, 100)) break;
+      for (const auto& l : child.lines)
+        if (l.rfind("sim.binance.listening port=", 0) == 0)
+          port = static_cast<std::uint16_t>(std::atoi(l.c_str() + 27));
+    }
+  }
+  ~SimProcess() {
+    if (child.pid > 0) {
+      kill(child.pid, SIGTERM);
+      reap(child);
+    }
+  }
+  SimProcess(const SimProcess&) = delete;
+  SimProcess& operator=(const SimProcess&) = delete;
+  Child child;
+  std::uint16_t port = 0;
+};
+
 TEST(BinanceCrashTest, SigkillAtRandomMomentsAgainstSimulatorProcess) {
   std::uint64_t seed = std::random_device{}();
   if (const char* s = std::getenv("AT_CRASH_SEED")) seed = std::strtoull(s, nullptr, 10);
@@ -241,24 +265,8 @@ TEST(BinanceCrashTest, SigkillAtRandomMomentsAgainstSimulatorProcess) {
     sim_args.push_back("--balance");
     sim_args.push_back(b);
   }
-  Child sim = spawn(sim_args, (dir / "sim-stderr.log").string());
-  struct SimGuard {
-    Child& c;
-    ~SimGuard() {
-      if (c.pid > 0) {
-        kill(c.pid, SIGTERM);
-        reap(c);
-        c.pid = -1;
-      }
-    }
-  } sim_guard{sim};
-  std::uint16_t port = 0;
-  for (auto t0 = Clock::now(); port == 0 && Clock::now() - t0 < std::chrono::seconds(20);) {
-    if (!drain(sim, 100)) break;
-    for (const auto& l : sim.lines)
-      if (l.rfind("sim.binance.listening port=", 0) == 0)
-        port = static_cast<std::uint16_t>(std::atoi(l.c_str() + 27));
-  }
+  SimProcess simp(sim_args, dir);
+  const std::uint16_t port = simp.port;
   ASSERT_NE(port, 0) << "simulator did not report its port:\n" << slurp(dir / "sim-stderr.log");
 
   Market market{port};
@@ -507,6 +515,82 @@ TEST(BinanceCrashTest, SigkillAtRandomMomentsAgainstSimulatorProcess) {
     fs::remove_all(dir);
   else
     std::cerr << "binance crash test: files kept in " << dir << "\n";
+}
+
+// `autotrader run` with broker binance and no decisions file: the demo strategy trades on the
+// venue's own prices, which come from the simulator's public bookTicker stream (market.symbols),
+// and the stream's connection is journaled under its own name.
+TEST(BinanceRun, DemoStrategyTradesOnTheVenuesBookTicker) {
+  fs::path dir = fs::temp_directory_path() / ("at-brun-" + std::to_string(getpid()) + "-" +
+                                              std::to_string(std::random_device{}()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  SimProcess sim({AT_BINARY, "sim", "binance", "--port", "0", "--market", "none", "--api-key",
+                  "runKey", "--api-secret", "runSecret"},
+                 dir);
+  ASSERT_NE(sim.port, 0) << slurp(dir / "sim-stderr.log");
+  Market market{sim.port};
+  market.set(0);
+
+  const fs::path cfg = dir / "binance.yaml";
+  std::ofstream(cfg) << "execution:\n"
+                        "  broker: binance\n"
+                        "  binance:\n"
+                        "    api_key: runKey\n"
+                        "    api_secret: runSecret\n"
+                        "    environment: sim\n"
+                        "    base_url: http://127.0.0.1:"
+                     << sim.port << "\n"
+                     << "    ws_url: ws://127.0.0.1:" << sim.port << "/ws-api/v3\n"
+                     << "  market:\n"
+                        "    symbols: [BTC-USDT]\n"
+                        "  strategy:\n"
+                        "    demo:\n"
+                        "      enabled: true\n"
+                        "      symbols: [BTC-USDT]\n"
+                        "      interval_ms: 200\n"
+                        "      order_type: market\n"
+                        "      quantity: { BTC-USDT: 0.001 }\n";
+  const fs::path journal_dir = dir / "journal";
+  Child run = spawn({AT_BINARY, "run", "--config", cfg.string(), "--journal", journal_dir.string(),
+                     "--for", "4s", "--quiet"},
+                    (dir / "run-stderr.log").string());
+  // Quotes keep coming while it runs (the demo strategy acts on quote updates).
+  for (auto t0 = Clock::now(); Clock::now() - t0 < std::chrono::seconds(30);) {
+    market.set(static_cast<int>((Clock::now() - t0) / std::chrono::milliseconds(300)) % 2);
+    if (!drain(run, 100)) break;
+  }
+  if (run.pid > 0 && kill(run.pid, 0) == 0) kill(run.pid, SIGKILL);
+  int status = reap(run);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "run status " << status << "\n"
+      << slurp(dir / "run-stderr.log").substr(0, 4000);
+
+  SystemClock clock;
+  auto j = journal::Journal::open_read_only(journal_dir.string(), clock);
+  ASSERT_TRUE(j.ok()) << j.error().describe();
+  int marks = 0, demo_decisions = 0, fills = 0, md_connected = 0;
+  ASSERT_TRUE((*j)->read(1, (*j)->last_sequence(),
+                         [&](const Envelope& e) {
+                           if (auto* m = std::get_if<MarkPriceUpdated>(&e.event))
+                             marks += m->symbol == Symbol::of("BTC-USDT");
+                           if (auto* d = std::get_if<DecisionReceived>(&e.event))
+                             demo_decisions += d->source == "demo";
+                           fills += std::holds_alternative<OrderFilled>(e.event);
+                           if (auto* c = std::get_if<VenueConnectionChanged>(&e.event))
+                             md_connected += c->venue == "binance-md" &&
+                                             c->state == ConnectionState::kConnected;
+                           return true;
+                         })
+                  .ok());
+  EXPECT_GE(marks, 1) << "no mark from the bookTicker stream";
+  EXPECT_GE(demo_decisions, 2);
+  EXPECT_GE(fills, 1);
+  EXPECT_GE(md_connected, 1);
+  if (!HasFailure())
+    fs::remove_all(dir);
+  else
+    std::cerr << "binance run test: files kept in " << dir << "\n";
 }
 
 }  // namespace
