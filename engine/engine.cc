@@ -264,10 +264,10 @@ DecisionOutcome Engine::decide(DecisionReceived d) {
   out.kind = DecisionOutcome::Kind::kOrdered;
   out.client_order_id = id;
   decisions_[d.decision_id] = out;
-  after_durable([this, id] {
-    send_submit(id, 1);
-    arm_timeout(id);
-  });
+  // OrderSent joins the intent's batch (send_submit stages it and defers the venue call until
+  // it is durable): one fsync before the venue hears of the order, not two.
+  send_submit(id, 1);
+  after_durable([this, id] { arm_timeout(id); });
   return out;
 }
 
