@@ -240,3 +240,25 @@ TEST(LatencyHistogram, BucketsCoverTheRangeWithBoundedError) {
 
 }  // namespace
 }  // namespace at::projections
+
+// With few samples p99 is the top rank: it must be the largest value seen, not the middle of
+// that value's bucket (961 and 1000 share the bucket [960, 1023], whose midpoint is 991).
+TEST(LatencyHistogram, TopRankIsTheExactMaxAndNoQuantileExceedsIt) {
+  LatencyHistogram h;
+  h.record(1000);
+  h.record(961);
+  EXPECT_EQ(LatencyHistogram::bucket_of(961), LatencyHistogram::bucket_of(1000));
+  EXPECT_EQ(h.quantile_ns(0.99), 1000);
+  EXPECT_EQ(h.quantile_ns(0.99), h.max_ns());
+  EXPECT_EQ(h.quantile_ns(0.5), 961);  // the first rank is the exact min
+  h.record(100);
+  std::int64_t prev = 0;
+  for (int i = 0; i <= 100; ++i) {
+    std::int64_t v = h.quantile_ns(i / 100.0);
+    EXPECT_LE(v, h.max_ns()) << "q=" << i;
+    EXPECT_GE(v, h.min_ns()) << "q=" << i;
+    EXPECT_GE(v, prev) << "q=" << i;
+    prev = v;
+  }
+  EXPECT_EQ(h.quantile_ns(0.99), 1000);
+}
