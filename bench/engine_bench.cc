@@ -10,8 +10,11 @@
 //   Throughput/<durability>   closed loop with a window of outstanding decisions: decisions
 //                             per second from submit until the fill has been reported (the fill
 //                             event is durable and the fill listeners ran)
-//   Latency/<durability>      one decision at a time: decision -> fill report, p50/p99, and for
-//                             `sync` the p99 as a multiple of the fdatasync median
+//   Latency/none:D/binance:V  one decision at a time: decision -> fill report, p50/p99, and for
+//                             `sync` (none:0) the p99 as a multiple of the fdatasync median;
+//                             binance:1 trades through the Binance adapter against the Binance
+//                             simulator (in-process, own thread) over loopback: signed REST,
+//                             the simulator's checks and matching, the fill on the user stream
 //
 // Reproduce:
 //   cmake --build build --target engine_bench &&
@@ -26,12 +29,14 @@
 #include <unordered_map>
 #include <vector>
 
+#include "adapters/binance/binance_venue.h"
 #include "adapters/paper/paper_venue.h"
 #include "bench/bench_util.h"
 #include "engine/engine.h"
 #include "engine/scheduler.h"
 #include "journal/journal.h"
 #include "platform/system_clock.h"
+#include "sim/binance/binance_sim.h"
 
 namespace {
 
@@ -43,9 +48,23 @@ const Symbol kBtc = Symbol::of("BTC-USDT");
 // First, so that the latency ratio uses this run's yardstick.
 BENCHMARK(RawFdatasync)->MinTime(2.0)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
-// Engine + paper venue + journal on one io_context, started and funded.
+enum class VenueKind { kPaper, kBinanceSim };
+
+md::Quote deep_quote() {
+  md::Quote q;
+  q.symbol = kBtc;
+  q.bid = Decimal::of("50000.00");
+  q.ask = Decimal::of("50000.01");
+  q.bid_size = Decimal::of("1000000000");
+  q.ask_size = Decimal::of("1000000000");
+  return q;
+}
+
+// Engine + venue + journal on one io_context, started and funded. The venue is the paper
+// venue (simulated latency 0) or the Binance adapter talking over loopback to the Binance
+// simulator, which runs on its own thread.
 struct Rig {
-  explicit Rig(journal::Durability durability) : dir("at-engine-bench") {
+  Rig(journal::Durability durability, VenueKind kind) : dir("at-engine-bench") {
     journal::Options jo;
     jo.path = dir.path.string();
     jo.durability = durability;
@@ -53,49 +72,64 @@ struct Rig {
     if (!j) throw std::runtime_error(j.error().describe());
     journal = std::move(*j);
 
-    InstrumentRules rules;
-    rules.symbol = kBtc;
-    rules.venue_symbol = "BTC-USDT";
-    rules.tick_size = Decimal::of("0.01");
-    rules.lot_size = Decimal::of("0.00001");
-    rules.min_qty = Decimal::of("0.00001");
-
-    paper::PaperConfig pc;
-    pc.account = "paper";
-    pc.latency_min_ms = 0;
-    pc.latency_max_ms = 0;
-    pc.slippage_bps = Decimal::of("0");
-    pc.commission_bps = Decimal::of("10");
-    pc.allow_short = true;
-    pc.instruments = {rules};
-    pc.initial_balances = {{"USDT", Decimal::of("1000000000000")}};
-    venue = std::make_unique<paper::PaperVenue>(pc, clock, scheduler);
-
     engine::EngineOptions o;
-    o.account = "paper";
     o.order_timeout_s = 0;
     o.risk.max_open_orders = 1'000'000;
+    if (kind == VenueKind::kPaper) {
+      InstrumentRules rules;
+      rules.symbol = kBtc;
+      rules.venue_symbol = "BTC-USDT";
+      rules.tick_size = Decimal::of("0.01");
+      rules.lot_size = Decimal::of("0.00001");
+      rules.min_qty = Decimal::of("0.00001");
+      paper::PaperConfig pc;
+      pc.account = "paper";
+      pc.latency_min_ms = 0;
+      pc.latency_max_ms = 0;
+      pc.slippage_bps = Decimal::of("0");
+      pc.commission_bps = Decimal::of("10");
+      pc.allow_short = true;
+      pc.instruments = {rules};
+      pc.initial_balances = {{"USDT", Decimal::of("1000000000000")}};
+      auto p = std::make_unique<paper::PaperVenue>(pc, clock, scheduler);
+      p->on_quote(deep_quote());
+      venue = std::move(p);
+      o.account = "paper";
+    } else {
+      sim::BinanceSimOptions so;
+      so.market = "none";
+      so.limits.orders_per_10s = 1'000'000'000;
+      so.limits.orders_per_day = 1'000'000'000;
+      so.limits.weight_per_minute = 1'000'000'000;
+      sim = std::make_unique<sim::BinanceSim>(so, clock);
+      if (auto st = sim->start(); !st) throw std::runtime_error("simulator: " + st.error().message);
+      sim->push_quote(deep_quote());
+      binance::BinanceConfig c;
+      auto key = sim::binance_example_key();
+      c.api_key = net::Secret(key.key);
+      c.api_secret = net::Secret(key.secret);
+      c.environment = binance::Environment::kSim;
+      c.base_url = sim->rest_base_url();
+      c.ws_url = sim->ws_api_url();
+      venue = std::make_unique<binance::BinanceVenue>(io, clock, c);
+      o.account = "main";
+      o.risk.check_balance = false;  // the venue's balances are the simulator's
+    }
     auto log =
         std::make_shared<spdlog::logger>("bench", std::make_shared<spdlog::sinks::null_sink_mt>());
     eng = std::make_unique<engine::Engine>(o, *journal, *venue, scheduler, clock, io, log);
 
-    bool started = false;
-    std::string error;
-    eng->start([&](Status st) {
-      if (!st) error = st.error().describe();
-      started = true;
-    });
-    for (int i = 0; i < 100000 && !started; ++i) io.run_one();
-    if (!started || !error.empty()) throw std::runtime_error("engine did not start: " + error);
-    eng->fund("paper", "USDT", Decimal::of("1000000000000"));
-
-    md::Quote q;
-    q.symbol = kBtc;
-    q.bid = Decimal::of("50000.00");
-    q.ask = Decimal::of("50000.01");
-    q.bid_size = Decimal::of("1000000000");
-    q.ask_size = Decimal::of("1000000000");
-    venue->on_quote(q);
+    std::optional<Status> started;
+    eng->start([&](Status st) { started = st; });
+    auto deadline = Clk::now() + std::chrono::seconds(20);
+    while (!started && Clk::now() < deadline) {
+      io.restart();
+      io.run_for(std::chrono::milliseconds(50));
+    }
+    if (!started || !started->ok())
+      throw std::runtime_error("engine did not start: " +
+                               (started ? started->error().describe() : "timeout"));
+    if (kind == VenueKind::kPaper) eng->fund("paper", "USDT", Decimal::of("1000000000000"));
     eng->on_mark(kBtc, Decimal::of("50000.00"));
     eng->add_fill_listener([this](const OrderFilled& f) {
       if (on_fill) on_fill(f);
@@ -107,10 +141,14 @@ struct Rig {
   ~Rig() {
     bool stopped = false;
     eng->stop("bench", [&] { stopped = true; });
-    io.restart();
-    for (int i = 0; i < 100000 && !stopped; ++i) io.run_one();
+    auto deadline = Clk::now() + std::chrono::seconds(10);
+    while (!stopped && Clk::now() < deadline) {
+      io.restart();
+      io.run_for(std::chrono::milliseconds(50));
+    }
     eng.reset();
     venue.reset();
+    if (sim) sim->stop();
     io.restart();
     io.poll();
   }
@@ -133,7 +171,8 @@ struct Rig {
   boost::asio::io_context io;
   engine::AsioScheduler scheduler{io.get_executor(), clock};
   std::unique_ptr<journal::Journal> journal;
-  std::unique_ptr<paper::PaperVenue> venue;
+  std::unique_ptr<sim::BinanceSim> sim;
+  std::unique_ptr<adapters::Venue> venue;
   std::unique_ptr<engine::Engine> eng;
   std::function<void(const OrderFilled&)> on_fill;
 };
@@ -142,17 +181,23 @@ journal::Durability durability_arg(std::int64_t a) {
   return a == 0 ? journal::Durability::kSync : journal::Durability::kNone;
 }
 
+// The rig, or nullptr with the benchmark skipped and the reason given.
+std::unique_ptr<Rig> make_rig(benchmark::State& state, journal::Durability durability,
+                              VenueKind kind = VenueKind::kPaper) {
+  try {
+    return std::make_unique<Rig>(durability, kind);
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return nullptr;
+  }
+}
+
 void Throughput(benchmark::State& state) {
   const auto durability = durability_arg(state.range(0));
   const std::uint64_t per_iteration = 20000;
   const std::uint64_t window = 100;  // the default oms.max_open_orders
-  std::unique_ptr<Rig> rig;
-  try {
-    rig = std::make_unique<Rig>(durability);
-  } catch (const std::exception& e) {
-    state.SkipWithError(e.what());
-    return;
-  }
+  auto rig = make_rig(state, durability);
+  if (!rig) return;
   std::uint64_t next = 0, filled = 0, target = 0, refused = 0;
   auto submit_one = [&] {
     rig->eng->submit_decision(rig->decision(next++), [&](engine::DecisionOutcome out) {
@@ -199,13 +244,9 @@ BENCHMARK(Throughput)
 
 void Latency(benchmark::State& state) {
   const auto durability = durability_arg(state.range(0));
-  std::unique_ptr<Rig> rig;
-  try {
-    rig = std::make_unique<Rig>(durability);
-  } catch (const std::exception& e) {
-    state.SkipWithError(e.what());
-    return;
-  }
+  const auto kind = state.range(1) == 0 ? VenueKind::kPaper : VenueKind::kBinanceSim;
+  auto rig = make_rig(state, durability, kind);
+  if (!rig) return;
   std::uint64_t n = 0;
   bool done = false;
   std::string refused;
@@ -223,10 +264,13 @@ void Latency(benchmark::State& state) {
         rig->io.stop();
       }
     });
-    rig->io.restart();
-    rig->io.run();
+    auto deadline = Clk::now() + std::chrono::seconds(10);
+    while (!done && refused.empty() && Clk::now() < deadline) {
+      rig->io.restart();
+      rig->io.run_for(std::chrono::milliseconds(100));
+    }
     if (!done) {
-      state.SkipWithError(("no fill: " + refused).c_str());
+      state.SkipWithError(("no fill: " + (refused.empty() ? "timeout" : refused)).c_str());
       break;
     }
     lat.push_back(micros_since(t0));
@@ -238,8 +282,11 @@ void Latency(benchmark::State& state) {
     state.counters["p99_x_fdatasync"] = p99 / g_fdatasync_p50_us;
 }
 BENCHMARK(Latency)
-    ->Arg(0)
-    ->Arg(1)  // sync, none
+    ->ArgNames({"none", "binance"})
+    ->Args({0, 0})  // sync, paper
+    ->Args({1, 0})  // none, paper
+    ->Args({0, 1})  // sync, Binance adapter against the simulator over loopback
+    ->Args({1, 1})  // none, Binance
     ->MinTime(2.0)
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);

@@ -70,6 +70,10 @@ engine::EngineOptions engine_options(const config::Config& c, const std::string&
   r.defaults = to_symbol_limits(c.risk.defaults);
   for (const auto& inst : instruments)
     r.per_symbol[inst.symbol] = to_symbol_limits(c.risk.limits_for(inst.symbol));
+  // A remote venue's instruments are known only after it starts: the symbols the config names
+  // get their limits regardless.
+  for (const auto& [sym, limits] : c.risk.symbols)
+    r.per_symbol[sym] = to_symbol_limits(c.risk.limits_for(sym));
   if (c.risk.defaults.price_collar_bps)
     r.price_collar_bps = static_cast<std::int64_t>(
         c.risk.defaults.price_collar_bps->rescaled(0, Rounding::kDown).mantissa());
@@ -203,12 +207,17 @@ class Runner {
       }
     });
     io_.run();
+    int rc = exit_code_;
     if (engine_->failed()) {
       std::cerr << "autotrader: " << engine_->failure() << '\n';
-      return kExitFailed;
+      rc = kExitFailed;
+    } else {
+      print_summary();
     }
-    print_summary();
-    return exit_code_;
+    // The engine's writer, syncer and snapshot threads use the journal: they end before it.
+    control_.reset();
+    engine_.reset();
+    return rc;
   }
 
  private:

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -52,6 +53,14 @@ void run_binance(const BinanceArgs& a) {
     if (a.api_key.empty() || a.api_secret.empty()) {
       throw CliError(kExitUsage, "--api-key and --api-secret go together");
     }
+    // Binance API keys are alphanumeric; the simulator answers any other key with -2014, so
+    // refusing it here saves a confusing 401 on every signed request later.
+    bool alnum = a.api_key.size() <= 128;
+    for (char ch : a.api_key) alnum = alnum && std::isalnum(static_cast<unsigned char>(ch));
+    if (!alnum)
+      throw CliError(kExitUsage, "--api-key '" + a.api_key +
+                                     "': a Binance API key is 1-128 letters and digits "
+                                     "(the simulator answers any other key with -2014)");
     o.keys = {sim::SimApiKey{a.api_key, a.api_secret, "main"}};
   }
   if (!a.balances.empty()) {

@@ -2,9 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "adapters/binance/binance_venue.h"
+#include "adapters/binance/codec.h"
+#include "adapters/net/http_client.h"
 #include "adapters/paper/paper_venue.h"
 #include "adapters/paper/scheduler.h"
 #include "cli/common.h"
@@ -37,6 +42,75 @@ std::vector<InstrumentRules> market_instruments(const config::Config& cfg) {
   }
   return out;
 }
+
+namespace {
+
+// The Binance account's balances now (signed GET /api/v3/account, after a server time sync),
+// read once before the engine starts: on a new journal they become its opening AccountFunded
+// events, so that positions and balance checks start from what the venue holds.
+Result<std::vector<std::pair<std::string, Money>>> binance_balances(
+    const binance::BinanceConfig& bc) {
+  namespace asio = boost::asio;
+  asio::io_context io;
+  net::HttpClientOptions ho;
+  ho.connect_timeout = bc.connect_timeout;
+  ho.request_timeout = bc.request_timeout;
+  ho.ca_file = bc.ca_file;
+  ho.verify_peer = bc.verify_peer;
+  std::string base = bc.base_url.empty() ? binance::default_base_url(bc.environment) : bc.base_url;
+  auto client = net::HttpClient::create(io.get_executor(), base, ho);
+  if (!client) return client.error();
+  Result<std::vector<std::pair<std::string, Money>>> out =
+      make_error(ErrorKind::kTransient, "binance: account not read");
+  auto body = [&]() -> asio::awaitable<void> {
+    auto fail = [&](const std::string& what, const net::HttpResponse* r) {
+      out = make_error(ErrorKind::kTransient,
+                       "binance: " + what +
+                           (r ? ": HTTP " + std::to_string(r->status) + " " + r->body.substr(0, 200)
+                              : std::string()));
+    };
+    net::HttpRequest t;
+    t.target = "/api/v3/time";
+    auto tr = co_await (*client)->request(std::move(t));
+    if (!tr) co_return fail("GET /api/v3/time: " + tr.error().message, nullptr);
+    if (tr->status != 200) co_return fail("GET /api/v3/time", &*tr);
+    auto server_ms = binance::parse_server_time(tr->body);
+    if (!server_ms) co_return fail("GET /api/v3/time: " + server_ms.error().message, nullptr);
+    binance::Params p;
+    p.emplace_back("omitZeroBalances", "true");
+    p.emplace_back("recvWindow", std::to_string(bc.recv_window_ms));
+    p.emplace_back("timestamp", std::to_string(*server_ms));
+    std::string query = binance::encode_query(p);
+    query += "&signature=" + binance::sign_rest(bc.api_secret.reveal(), query);
+    net::HttpRequest a;
+    a.target = "/api/v3/account?" + query;
+    a.headers.push_back({"X-MBX-APIKEY", std::string(bc.api_key.reveal())});
+    auto ar = co_await (*client)->request(std::move(a));
+    if (!ar) co_return fail("GET /api/v3/account: " + ar.error().message, nullptr);
+    if (ar->status != 200) co_return fail("GET /api/v3/account", &*ar);
+    auto balances = binance::parse_account_balances(ar->body);
+    if (!balances) co_return fail("GET /api/v3/account: " + balances.error().message, nullptr);
+    std::vector<std::pair<std::string, Money>> v;
+    for (const auto& b : *balances) {
+      Money total = b.free + b.locked;
+      if (!total.is_zero()) v.emplace_back(b.asset, total);
+    }
+    out = std::move(v);
+  };
+  asio::co_spawn(io, body, [&](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      out = make_error(ErrorKind::kTransient, std::string("binance: ") + ex.what());
+    }
+  });
+  io.run();
+  (*client)->close_idle();
+  return out;
+}
+
+}  // namespace
 
 std::unique_ptr<VenueHandle> make_venue(const config::Config& cfg, const Clock& clock,
                                         boost::asio::io_context& io, spdlog::logger& log) {
@@ -105,6 +179,15 @@ std::unique_ptr<VenueHandle> make_venue(const config::Config& cfg, const Clock& 
                        "execution.binance.api_key / api_secret: required for broker binance "
                        "(set them, usually as ${BINANCE_API_KEY} / ${BINANCE_API_SECRET})");
       h->account = bc.account;
+      // Read every start (only a new journal uses it): a venue that cannot be read now could
+      // not be traded either; the message says why.
+      auto funding = binance_balances(bc);
+      if (!funding)
+        throw CliError(kExitFailed,
+                       "cannot read the Binance account at " +
+                           (bc.base_url.empty() ? std::string("the default URL") : bc.base_url) +
+                           ": " + funding.error().message);
+      h->initial_funding = std::move(*funding);
       h->venue = std::make_unique<binance::BinanceVenue>(io, clock, std::move(bc));
       break;
     }

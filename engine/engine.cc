@@ -413,8 +413,14 @@ void Engine::send_submit(const ClientOrderId& id, std::uint32_t attempt) {
   auto req = view::order_request(state_, id);
   if (!req) return;
   stage(OrderSent{id, attempt, clock_.now_ns()});
-  venue_.submit(*req, attempt, [this, id, attempt](Status st) {
-    defer([this, id, attempt, st = std::move(st)] { on_submit_done(id, attempt, st); });
+  // Only once OrderSent is durable: a crash in between would otherwise leave an order at the
+  // venue that the journal says was never sent, and recovery would send it again (a second
+  // order for one intent wherever client order ids are unique only among open orders).
+  after_durable([this, id, attempt, req = *req] {
+    if (failed_ || offline_) return;
+    venue_.submit(req, attempt, [this, id, attempt](Status st) {
+      defer([this, id, attempt, st = std::move(st)] { on_submit_done(id, attempt, st); });
+    });
   });
 }
 
@@ -701,11 +707,14 @@ void Engine::send_replace(const ClientOrderId& old_id, const ClientOrderId& new_
   if (!o || !req) return;
   if (!breaker_allows([this, old_id, new_id, attempt] { send_replace(old_id, new_id, attempt); }))
     return;
-  Order copy = *o;
   stage(OrderSent{new_id, attempt, clock_.now_ns()});
-  venue_.replace(copy, *req, [this, old_id, new_id, attempt](Status st) {
-    defer([this, old_id, new_id, attempt, st = std::move(st)] {
-      on_replace_done(old_id, new_id, attempt, st);
+  // As for a submit: the venue hears of the replacement only once OrderSent is durable.
+  after_durable([this, old_id, new_id, attempt, copy = *o, req = *req] {
+    if (failed_ || offline_) return;
+    venue_.replace(copy, req, [this, old_id, new_id, attempt](Status st) {
+      defer([this, old_id, new_id, attempt, st = std::move(st)] {
+        on_replace_done(old_id, new_id, attempt, st);
+      });
     });
   });
 }
@@ -1051,6 +1060,15 @@ void Engine::track_engine_state(const Envelope& env) {
 
 void Engine::start(std::function<void(Status)> done) { recover(std::move(done)); }
 
+// The venue's instrument rules are what risk checks orders against; each one new to the
+// journal (or changed) is journaled as InstrumentDefined.
+void Engine::adopt_venue_instruments() {
+  for (const auto& r : venue_.instruments()) rules_[r.symbol] = r;
+  for (const auto& [sym, r] : rules_)
+    if (!view::instrument_known(state_, venue_.name(), r))
+      stage(InstrumentDefined{std::string(venue_.name()), r, clock_.now_ns()});
+}
+
 // Recovery reads the latest usable snapshot and the journal after it (replay::replay), never
 // the whole journal when a snapshot exists, then derives the engine-only state from the
 // projections: they hold everything it needs.
@@ -1139,21 +1157,27 @@ void Engine::recover(std::function<void(Status)> done) {
   running_ = true;
   stage(
       EngineStarted{opt_.version, std::string(venue_.name()), opt_.config_digest, clock_.now_ns()});
-  for (const auto& [sym, r] : rules_)
-    if (!view::instrument_known(state_, venue_.name(), r))
-      stage(InstrumentDefined{std::string(venue_.name()), r, clock_.now_ns()});
+  adopt_venue_instruments();
   // Orders that may be working at the venue, and those whose fate is unknown.
   std::vector<Order> working;
+  // Sent but unanswered orders may be working too: the venue learns of them before its stream
+  // can report their fills (they are also queried once recovery is done).
+  std::vector<Order> maybe_working;
   std::vector<ClientOrderId> to_send, to_query, to_cancel, replace_pending;
   view::for_each_open_order(state_, [&](const Order& o) {
     if (dead_lettered_.count(o.client_order_id)) return;
     switch (o.status) {
       case OrderStatus::kPending:
-        (view::was_sent(state_, o.client_order_id) ? to_query : to_send)
-            .push_back(o.client_order_id);
+        if (view::was_sent(state_, o.client_order_id)) {
+          to_query.push_back(o.client_order_id);
+          maybe_working.push_back(o);
+        } else {
+          to_send.push_back(o.client_order_id);
+        }
         break;
       case OrderStatus::kUnknown:
         to_query.push_back(o.client_order_id);
+        maybe_working.push_back(o);
         break;
       case OrderStatus::kPendingCancel:
         working.push_back(o);
@@ -1170,10 +1194,11 @@ void Engine::recover(std::function<void(Status)> done) {
   auto in_flight = static_cast<std::uint32_t>(to_send.size() + to_query.size() + to_cancel.size() +
                                               replace_pending.size());
   auto restored = static_cast<std::uint32_t>(working.size());
+  working.insert(working.end(), maybe_working.begin(), maybe_working.end());
   log_->info(
       "engine.recovering snapshot_seq={} replayed={} working={} to_send={} to_query={} "
       "to_cancel={}",
-      recovery_.snapshot_sequence, replayed, working.size(), to_send.size(), to_query.size(),
+      recovery_.snapshot_sequence, replayed, restored, to_send.size(), to_query.size(),
       to_cancel.size());
 
   venue_.start(*this,
@@ -1184,6 +1209,8 @@ void Engine::recover(std::function<void(Status)> done) {
                      log_->error("venue.start_failed error=\"{}\"", st.error().describe());
                      // Keep going: resiliency retries requests; the venue reconnects by itself.
                    }
+                   // A real venue knows its instruments only once connected (exchangeInfo).
+                   adopt_venue_instruments();
                    venue_.recover(working, [=, this, done = std::move(done)](Status rs) mutable {
                      defer([=, this, done = std::move(done)]() mutable {
                        if (!rs)

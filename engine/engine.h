@@ -209,6 +209,7 @@ class Engine final : public adapters::VenueSink {
   void handle_venue_event(Event e);
   std::optional<OrderEventKind> kind_of(const Event& e, const Order& o) const;
   void check_kill_switch_trips();
+  void adopt_venue_instruments();
 
   // Recovery.
   void recover(std::function<void(Status)> done);

@@ -30,6 +30,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/clock.h"
@@ -131,6 +132,10 @@ class Journal {
   // kCorruption naming its sequence.
   virtual Status read(std::uint64_t from, std::uint64_t to,
                       const std::function<bool(const Envelope&)>& visit) const = 0;
+  // The same records undecoded (the codec's bytes), for readers that decode elsewhere, e.g.
+  // on another thread (replay's pipeline). The default encodes what read() decodes.
+  virtual Status read_raw(std::uint64_t from, std::uint64_t to,
+                          const std::function<bool(std::string_view record)>& visit) const;
   virtual Result<std::optional<Envelope>> get(std::uint64_t sequence) const = 0;
 
   // Index lookups.

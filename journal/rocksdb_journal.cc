@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
@@ -58,6 +59,9 @@ namespace {
 namespace fs = std::filesystem;
 
 // Column family names, in handle order (index 0 is RocksDB's mandatory default family).
+// How many snapshots put_snapshot() keeps (the newest).
+constexpr std::size_t kKeepSnapshots = 4;
+
 enum Cf : int { kDefault, kEvents, kDlq, kByOrder, kByVenueId, kByTime, kSnapshots, kMeta, kCfs };
 constexpr const char* kCfNames[kCfs] = {"default",     "events",  "dlq",       "by_order",
                                         "by_venue_id", "by_time", "snapshots", "meta"};
@@ -95,7 +99,9 @@ rocksdb::ColumnFamilyOptions cf_options(int cf) {
   // (prefix = the first byte) turns each memtable insert into a short step from the last.
   o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(1));
   o.compression = rocksdb::kNoCompression;
-  o.bottommost_compression = rocksdb::kLZ4Compression;
+  // Snapshots are few, large, and read when time matters most (recovery): never compressed.
+  o.bottommost_compression =
+      cf == kSnapshots ? rocksdb::kDisableCompressionOption : rocksdb::kLZ4Compression;
   if (cf == kEvents) {
     o.write_buffer_size = 64ull << 20;
     o.max_write_buffer_number = 4;
@@ -310,6 +316,27 @@ class RocksJournal final : public Journal {
 
   Status read(std::uint64_t from, std::uint64_t to,
               const std::function<bool(const Envelope&)>& visit) const override {
+    Envelope env;
+    return scan(from, to, [&](std::uint64_t seq, std::string_view bytes, Status& error) {
+      auto st = decode_into(bytes, env);
+      if (!st) {
+        error = make_error(ErrorKind::kCorruption,
+                           "events: sequence " + std::to_string(seq) + ": " + st.error().message);
+        return false;
+      }
+      return visit(env);
+    });
+  }
+
+  Status read_raw(std::uint64_t from, std::uint64_t to,
+                  const std::function<bool(std::string_view record)>& visit) const override {
+    return scan(from, to,
+                [&](std::uint64_t, std::string_view bytes, Status&) { return visit(bytes); });
+  }
+
+  // Iterates the events family over [from, to]; `visit` may set an error and stop.
+  template <typename Visit>
+  Status scan(std::uint64_t from, std::uint64_t to, Visit&& visit) const {
     if (from > to) return {};
     std::string lo = sequence_key(from);
     std::string hi;
@@ -321,18 +348,13 @@ class RocksJournal final : public Journal {
     ro.fill_cache = false;  // a scan: do not evict the blocks point lookups use
     if (!hi.empty()) ro.iterate_upper_bound = &upper;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[kEvents]));
-    Envelope env;
+    Status error;
     for (it->Seek(lo); it->Valid(); it->Next()) {
       auto key = sv(it->key());
       if (key.size() != 8)
         return make_error(ErrorKind::kCorruption,
                           "events: malformed key of " + std::to_string(key.size()) + " bytes");
-      std::uint64_t seq = get_u64be(key);
-      auto st = decode_into(sv(it->value()), env);
-      if (!st)
-        return make_error(ErrorKind::kCorruption,
-                          "events: sequence " + std::to_string(seq) + ": " + st.error().message);
-      if (!visit(env)) return {};
+      if (!visit(get_u64be(key), sv(it->value()), error)) return error;
     }
     if (!it->status().ok()) return io_error("journal read failed: " + rs(it->status()));
     return {};
@@ -402,9 +424,33 @@ class RocksJournal final : public Journal {
       return make_error(ErrorKind::kInvalidArgument,
                         "snapshot at sequence " + std::to_string(sequence) +
                             " is beyond the last sequence " + std::to_string(last_seq_.load()));
+    // Only the newest kKeepSnapshots are kept (a snapshot is the whole state: keeping every
+    // one would grow the journal by the state's size each time). The new one and the removal
+    // of those it pushes out are one batch; a snapshot older than all kept ones is not written.
+    std::vector<std::uint64_t> existing;
+    rocksdb::Status st;
+    {
+      rocksdb::ReadOptions ro;
+      ro.fill_cache = false;
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[kSnapshots]));
+      for (it->SeekToLast(); it->Valid(); it->Prev())
+        if (it->key().size() == 8) existing.push_back(get_u64be(sv(it->key())));
+      st = it->status();
+    }
+    std::vector<std::uint64_t> all = existing;
+    if (std::find(all.begin(), all.end(), sequence) == all.end()) all.push_back(sequence);
+    std::sort(all.begin(), all.end(), std::greater<>());
+    if (all.size() > kKeepSnapshots) all.resize(kKeepSnapshots);
+    auto kept = [&](std::uint64_t s) { return std::find(all.begin(), all.end(), s) != all.end(); };
+    rocksdb::WriteBatch batch;
+    if (st.ok() && kept(sequence))
+      st = batch.Put(handles_[kSnapshots], sequence_key(sequence), sl(bytes));
+    for (std::uint64_t s : existing)
+      if (st.ok() && !kept(s)) st = batch.Delete(handles_[kSnapshots], sequence_key(s));
+    if (!st.ok()) return io_error("snapshot write failed: " + rs(st));
     rocksdb::WriteOptions wo;
     wo.sync = opts_.durability != Durability::kNone;
-    auto s = db_->Put(wo, handles_[kSnapshots], sequence_key(sequence), sl(bytes));
+    auto s = db_->Write(wo, &batch);
     if (!s.ok()) return io_error("snapshot write failed: " + rs(s));
     return {};
   }
@@ -412,8 +458,9 @@ class RocksJournal final : public Journal {
   Result<std::optional<std::pair<std::uint64_t, std::string>>> latest_snapshot(
       std::uint64_t at_or_before) const override {
     using Out = std::optional<std::pair<std::uint64_t, std::string>>;
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(rocksdb::ReadOptions(), handles_[kSnapshots]));
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;  // a snapshot is read once, at start: keep it out of the cache
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[kSnapshots]));
     for (it->SeekForPrev(sequence_key(at_or_before)); it->Valid(); it->Prev()) {
       if (it->key().size() != 8) continue;
       return Out(std::make_pair(get_u64be(sv(it->key())), it->value().ToString()));

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,14 @@ struct ReplayOptions {
 // use_snapshots is false), then the events after it.
 Result<Replayed> replay(const journal::Journal& journal, const AsOf& to = AsOf::latest(),
                         const ReplayOptions& options = {});
+
+// Calls `apply` for each event in [from, to], in sequence order, and adds their count to
+// *visited. Long ranges (tens of thousands of events and up) are read and decoded on a second
+// thread while this one applies: same order, same result, about twice the rate on two cores.
+// An error (kCorruption naming the sequence, kIo) comes after the events before it.
+Status for_each_event(const journal::Journal& journal, std::uint64_t from, std::uint64_t to,
+                      const std::function<void(const Envelope&)>& apply,
+                      std::uint64_t* visited = nullptr);
 
 // Applies events (state.last_sequence(), to] to `state`; adds their count to *applied.
 Status catch_up(const journal::Journal& journal, Projections& state, std::uint64_t to,

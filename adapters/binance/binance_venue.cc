@@ -88,6 +88,17 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
   Done start_done;
   bool ever_subscribed = false;
   std::uint64_t request_seq = 0;
+  // The first stream's events wait until the owner has told us which orders are ours
+  // (recover(), or any order operation) or kGateMs have passed: after a restart, a fill of a
+  // journaled order may arrive between the subscription and recover(), and would otherwise be
+  // an "order we never sent" anomaly (and reach the journal only through reconciliation).
+  static constexpr std::chrono::milliseconds kGateMs{250};
+  std::unique_ptr<asio::steady_timer> gate;
+  bool gate_open = false;
+  void open_gate() {
+    gate_open = true;
+    if (gate) gate->cancel();
+  }
 
   std::atomic<std::uint64_t> n_sent{0}, n_refused{0}, n_connects{0}, n_reconciles{0},
       n_anomalies{0};
@@ -145,16 +156,28 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
   //   kWait    background work the engine does not retry (time sync, exchangeInfo,
   //            reconciliation, recovery): wait on a timer, then ask the limiter again; send
   //            only when it says go, and give up with kRateLimited after a few waits.
-  // Either way, while banned (429/418 Retry-After) nothing is sent.
-  enum class Pace { kRefuse, kWait };
+  //   kStartup start-up requests (time, exchangeInfo): sent even when the usage estimate is
+  //            near a limit (see call()).
+  // In every case, while banned (429/418 Retry-After) nothing is sent.
+  enum class Pace { kRefuse, kWait, kStartup };
 
   // Sends one REST request, signed when `sign`. Rate limits are applied before sending;
   // usage headers and 429/418 are recorded after. A non-2xx answer is returned as a response.
+  // Pace::kStartup (time and exchangeInfo) sends even when the usage estimate is
+  // near a limit: until exchangeInfo is read, the limits are Binance's published defaults,
+  // which may not be the venue's, and holding back the request that tells them would leave
+  // the adapter without instruments. A ban (429/418 Retry-After) is still honoured.
   awaitable<Result<net::HttpResponse>> call(std::string method, std::string path, Params params,
                                             bool sign, int weight, bool is_order,
                                             Pace pace = Pace::kWait) {
     if (!http) co_return make_error(ErrorKind::kDisconnected, "binance: not started");
-    for (int waits = 0;; ++waits) {
+    if (pace == Pace::kStartup && venue_ms() < limiter.banned_until_ms()) {
+      ++n_refused;
+      Error e = make_error(ErrorKind::kRateLimited, "binance: rate limited by the venue");
+      e.retry_after_ms = limiter.banned_until_ms() - venue_ms();
+      co_return e;
+    }
+    for (int waits = 0; pace != Pace::kStartup; ++waits) {
       auto adm = limiter.admit(weight, is_order, venue_ms());
       if (!adm) {
         ++n_refused;
@@ -205,7 +228,7 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
   }
 
   awaitable<Status> sync_time() {
-    auto r = co_await call("GET", "/api/v3/time", Params(), false, 1, false);
+    auto r = co_await call("GET", "/api/v3/time", Params(), false, 1, false, Pace::kStartup);
     if (!r) co_return r.error();
     if (r->status != 200)
       co_return classify_error(r->status, r->body, retry_after_s(*r), Operation::kOther).error;
@@ -216,7 +239,8 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
   }
 
   awaitable<Status> load_exchange_info() {
-    auto r = co_await call("GET", "/api/v3/exchangeInfo", Params(), false, 20, false);
+    auto r =
+        co_await call("GET", "/api/v3/exchangeInfo", Params(), false, 20, false, Pace::kStartup);
     if (!r) co_return r.error();
     if (r->status != 200)
       co_return classify_error(r->status, r->body, retry_after_s(*r), Operation::kOther).error;
@@ -327,6 +351,14 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
     if (row && row->order_id) tracker.set_venue_order_id(*tp, row->order_id);
     if (!row)
       anomaly("malformed_message", "cancel answer: " + row.error().message, t.client_order_id);
+    // The answer says how much had executed; fills the stream has not delivered yet would
+    // otherwise arrive after the order's end (or never, if we stop first): fetch them now.
+    if (row && row->executed_qty > tp->filled) {
+      if (auto st = co_await fetch_order_trades(*tp, Pace::kWait); !st)
+        anomaly("reconciliation_failed", "fills before cancel: " + st.error().describe(),
+                t.client_order_id);
+      tp = tracker.find(o.client_order_id);
+    }
     tracker.cancelled(*tp, "cancelled", now_ns(), ev);
     emit(ev);
     co_return Status{};
@@ -590,6 +622,11 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
     emit_one(VenueConnectionChanged{"binance", ConnectionState::kConnected,
                                     "user data stream subscribed", now_ns()});
     if (start_done) std::exchange(start_done, nullptr)(Status{});
+    if (!gate_open) {
+      gate = std::make_unique<asio::steady_timer>(strand, kGateMs);
+      co_await gate->async_wait(kTuple);
+      gate_open = true;
+    }
     if (ever_subscribed) {
       // Reconcile concurrently with reading, so the new stream is not left unread meanwhile;
       // fills found by both are deduplicated on trade id.
@@ -703,6 +740,7 @@ void BinanceVenue::stop(Done done) {
   asio::post(I->strand, [I, done = std::move(done)]() mutable {
     I->stopping = true;
     I->stop_done = std::move(done);
+    I->open_gate();
     if (I->ws) I->ws->abort();
     if (I->backoff) I->backoff->cancel();
     if (I->loops == 0) I->finish_stop();
@@ -716,7 +754,13 @@ std::vector<InstrumentRules> BinanceVenue::instruments() const {
 
 void BinanceVenue::submit(const OrderRequested& order, std::uint32_t, Done done) {
   auto I = impl_;
-  I->spawn([I, order, done]() -> awaitable<void> { done(co_await I->do_submit(order)); }, done);
+  I->spawn(
+      [I, order, done]() -> awaitable<void> {
+        I->tracker.track(order, I->symbols.to_venue(order.symbol));
+        I->open_gate();
+        done(co_await I->do_submit(order));
+      },
+      done);
 }
 
 void BinanceVenue::cancel(const Order& order, Done done) {
@@ -736,6 +780,7 @@ void BinanceVenue::query(const Order& order, QueryDone done) {
   I->spawn(
       [I, order, done]() -> awaitable<void> {
         I->tracker.track(order, I->symbols.to_venue(order.symbol));
+        I->open_gate();
         done(co_await I->resolve(order.client_order_id, Impl::Pace::kRefuse));
       },
       [done](Error e) { done(std::move(e)); });
@@ -751,6 +796,7 @@ void BinanceVenue::recover(const std::vector<Order>& open_orders, Done done) {
           auto q = co_await I->resolve(o.client_order_id, Impl::Pace::kWait);
           if (!q && first.ok()) first = q.error();
         }
+        I->open_gate();
         done(first);
       },
       done);

@@ -66,6 +66,7 @@ void OrderTracker::cancelled(TrackedOrder& o, std::string reason, std::int64_t t
                              std::vector<Event>& out) {
   if (o.terminal) return;
   o.terminal = true;
+  o.accepted = true;  // an ack arriving after the end says nothing (and would be illegal)
   out.push_back(OrderCancelled{o.client_order_id, std::move(reason), ts_ns});
 }
 
@@ -143,6 +144,9 @@ void OrderTracker::on_execution_report(const ExecutionReport& r, const Symbol& s
   } else if (x == "EXPIRED" || x == "TRADE_PREVENTION") {
     if (o->terminal) return;
     o->terminal = true;
+    // Ended before its ack arrived (self-trade prevention at entry expires the order in the
+    // same instant): a later REST answer or NEW report must not acknowledge an ended order.
+    o->accepted = true;
     out.push_back(OrderExpired{
         o->client_order_id,
         x == "TRADE_PREVENTION" ? "self_trade_prevention" : "expired (" + r.order_status + ")",

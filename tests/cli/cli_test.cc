@@ -22,65 +22,18 @@
 #include "domain/decimal.h"
 #include "journal/journal.h"
 #include "platform/system_clock.h"
+#include "tests/cli/run_binary.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-class TempDir {
- public:
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "at-cli-test-XXXXXX").string();
-    std::vector<char> b(t.begin(), t.end());
-    b.push_back('\0');
-    path_ = ::mkdtemp(b.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  fs::path operator/(const std::string& s) const { return path_ / s; }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using namespace at::cli::testing;
 
 // Runs the binary with `args` (stdout and stderr captured separately), env unset of
 // AUTOTRADER_JOURNAL unless `env` is given.
 Outcome run(const std::vector<std::string>& args, const std::string& env = "") {
-  static TempDir io;
-  static int n = 0;
-  const fs::path out = io / ("out" + std::to_string(n));
-  const fs::path err = io / ("err" + std::to_string(n++));
-  std::string cmd = "env -u AUTOTRADER_JOURNAL " + env + " " + quote(AT_BINARY);
-  for (const auto& a : args) cmd += " " + quote(a);
-  cmd += " >" + quote(out.string()) + " 2>" + quote(err.string()) + " </dev/null";
-  int st = std::system(cmd.c_str());
-  Outcome r;
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
+  return run_binary(args, 120, env);
 }
 
 // A decimal's value in its shortest text, so checks do not depend on the projection's scale.
@@ -88,14 +41,7 @@ std::string Decimal_of(const boost::json::value& v) {
   return at::Decimal::of(std::string(v.as_string())).normalized().to_string();
 }
 
-std::string fixture_path() { return std::string(AT_SOURCE_DIR) + "/examples/fixture-events.jsonl"; }
-
-std::vector<std::string> lines(const std::string& s) {
-  std::vector<std::string> v;
-  std::istringstream in(s);
-  for (std::string l; std::getline(in, l);) v.push_back(l);
-  return v;
-}
+std::vector<std::string> lines(const std::string& s) { return split_lines(s); }
 
 // The one line on stderr, without its newline; fails the test when there is not exactly one.
 std::string one_line(const Outcome& r) {
@@ -401,7 +347,7 @@ TEST_F(Cli, HelpWorksEverywhere) {
 }
 
 TEST_F(Cli, JournalEnvironmentVariableIsTheDefault) {
-  Outcome r = run({"journal", "stats", "--json"}, "AUTOTRADER_JOURNAL=" + quote(journal_));
+  Outcome r = run({"journal", "stats", "--json"}, "AUTOTRADER_JOURNAL=" + shell_quote(journal_));
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(boost::json::parse(r.out).at("records").as_int64(), 62);
 }
@@ -584,7 +530,7 @@ TEST_F(Cli, DemoSeedsAFreshJournalAndAuditsIt) {
   EXPECT_TRUE(has(one_line(again), "demo needs an empty journal"));
   EXPECT_EQ(records(path), 62u);
   // Without --journal it makes its own temporary journal.
-  Outcome tmp = run({"demo"}, "TMPDIR=" + quote(t.path().string()));
+  Outcome tmp = run({"demo"}, "TMPDIR=" + shell_quote(t.path().string()));
   EXPECT_EQ(tmp.code, 0) << tmp.err;
   EXPECT_TRUE(has(tmp.out, t.path().string() + "/autotrader-demo-")) << tmp.out;
 }

@@ -1,6 +1,5 @@
 // Running the real `autotrader` binary from tests: a temp dir that cleans itself up, run()
-// with stdout and stderr captured separately, and small text helpers. (cli_test.cc has its
-// own copies from before this header; new CLI tests use this one.)
+// with stdout and stderr captured separately, and small text helpers.
 #pragma once
 
 #include <sys/wait.h>
@@ -59,13 +58,15 @@ class TempDir {
 
 // Runs AT_BINARY with `args`, AUTOTRADER_JOURNAL unset, stdin from /dev/null. The child is
 // bounded by `timeout_s` (coreutils timeout): a hung run fails the test instead of hanging it.
-inline Outcome run_binary(const std::vector<std::string>& args, int timeout_s = 60) {
+// `env`: extra NAME=value assignments for the child (shell-quoted by the caller).
+inline Outcome run_binary(const std::vector<std::string>& args, int timeout_s = 60,
+                          const std::string& env = "") {
   static TempDir io;
   static int n = 0;
   const fs::path out = io / ("out" + std::to_string(n));
   const fs::path err = io / ("err" + std::to_string(n++));
-  std::string cmd = "env -u AUTOTRADER_JOURNAL timeout -s KILL " + std::to_string(timeout_s) + " " +
-                    shell_quote(AT_BINARY);
+  std::string cmd = "env -u AUTOTRADER_JOURNAL " + env + " timeout -s KILL " +
+                    std::to_string(timeout_s) + " " + shell_quote(AT_BINARY);
   for (const auto& a : args) cmd += " " + shell_quote(a);
   cmd += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string()) + " </dev/null";
   int st = std::system(cmd.c_str());

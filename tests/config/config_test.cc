@@ -156,7 +156,9 @@ TEST(ConfigLoad, ExampleBinanceSimLoadsWithoutEnvironment) {
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->broker, BrokerKind::kBinance);
   EXPECT_EQ(r->binance.environment, BinanceConfig::Environment::kSim);
-  EXPECT_EQ(r->binance.api_key.reveal(), "sim-key");
+  // The simulator's default key: Binance's documented example key.
+  EXPECT_EQ(r->binance.api_key.reveal(),
+            "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A");
   EXPECT_EQ(r->binance.ws_url, "ws://127.0.0.1:9100/ws-api/v3");
 }
 

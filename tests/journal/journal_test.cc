@@ -248,6 +248,27 @@ TEST(Journal, SnapshotsAreFoundAtOrBeforeASequence) {
   EXPECT_EQ(j->stats()->snapshots, 2u);
 }
 
+TEST(Journal, OnlyTheNewestFourSnapshotsAreKept) {
+  TempDir dir;
+  ManualClock clock;
+  auto j = open_ok(dir.path(), clock);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(j->append(sample_fill(i)).ok());
+  for (std::uint64_t s = 1; s <= 6; ++s) ASSERT_TRUE(j->put_snapshot(s, std::to_string(s)).ok());
+  EXPECT_EQ(j->stats()->snapshots, 4u);
+  EXPECT_FALSE(j->latest_snapshot(2)->has_value());  // 1 and 2 are gone
+  EXPECT_EQ((*j->latest_snapshot(3))->second, "3");
+  EXPECT_EQ((*j->latest_snapshot(UINT64_MAX))->second, "6");
+  // Re-writing the newest one neither counts it twice nor drops another.
+  ASSERT_TRUE(j->put_snapshot(6, "six").ok());
+  EXPECT_EQ(j->stats()->snapshots, 4u);
+  EXPECT_EQ((*j->latest_snapshot(UINT64_MAX))->second, "six");
+  // An older sequence written late keeps the four newest.
+  ASSERT_TRUE(j->put_snapshot(2, "two").ok());
+  EXPECT_EQ(j->stats()->snapshots, 4u);
+  EXPECT_EQ((*j->latest_snapshot(3))->second, "3");
+  EXPECT_FALSE(j->latest_snapshot(2)->has_value());
+}
+
 TEST(Journal, StatsCountRecordsByType) {
   TempDir dir;
   ManualClock clock;
