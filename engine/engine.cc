@@ -32,6 +32,33 @@ std::string journal_infix(std::int64_t ns) {
   return s;
 }
 
+// What a decision came to, read back from its OMS record: the outcome the engine answered when
+// it decided, which a repeated decision id gets again (before a restart or after it).
+DecisionOutcome outcome_of(const projections::Oms& oms, const projections::DecisionRecord& d) {
+  DecisionOutcome out;
+  out.decision_id = d.decision_id;
+  out.sequence = d.sequence;
+  // The decision's own order (replacements carry its decision id too, and name what they
+  // replace).
+  for (const ClientOrderId& id : d.orders)
+    if (const auto* rec = oms.find(id); rec && rec->order.replaces.empty()) {
+      out.kind = DecisionOutcome::Kind::kOrdered;
+      out.client_order_id = id;
+    }
+  if (!out.client_order_id.empty()) return out;
+  if (d.action == Action::kHold) {
+    out.kind = DecisionOutcome::Kind::kHeld;
+  } else if (!d.risk_rejection.empty()) {
+    out.kind = DecisionOutcome::Kind::kRiskRejected;
+    out.reason = d.risk_rejection;
+    out.detail = d.risk_detail;
+  } else {
+    out.kind = DecisionOutcome::Kind::kNothingToDo;
+    out.detail = "no position in " + d.symbol.str() + " to flatten";
+  }
+  return out;
+}
+
 }  // namespace
 
 Engine::Engine(EngineOptions options, journal::Journal& journal, adapters::Venue& venue,
@@ -73,7 +100,7 @@ std::uint64_t Engine::stage(Event e, std::uint64_t causation) {
   std::uint64_t seq = next_seq_++;
   Envelope env{seq, clock_.now_ns(), causation, std::move(e)};
   state_.apply(env);
-  rebuild_engine_state(env);
+  track_engine_state(env);
   pending_.push_back(journal::PendingEvent{std::move(env.event), causation});
   schedule_flush();
   return seq;
@@ -201,8 +228,8 @@ void Engine::submit_decision(DecisionReceived d, std::function<void(DecisionOutc
 DecisionOutcome Engine::decide(DecisionReceived d) {
   DecisionOutcome out;
   out.decision_id = d.decision_id;
-  if (auto it = decisions_.find(d.decision_id); it != decisions_.end()) {
-    out = it->second;
+  if (const auto* rec = state_.oms().find_decision(d.decision_id)) {
+    out = outcome_of(state_.oms(), *rec);
     out.duplicate = true;
     return out;
   }
@@ -235,14 +262,12 @@ DecisionOutcome Engine::decide(DecisionReceived d) {
 
   if (d.action == Action::kHold) {
     out.kind = DecisionOutcome::Kind::kHeld;
-    decisions_[d.decision_id] = out;
     return out;
   }
   auto order = order_for(d, dseq);
   if (!order) {
     out.kind = DecisionOutcome::Kind::kNothingToDo;
     out.detail = "no position in " + d.symbol.str() + " to flatten";
-    decisions_[d.decision_id] = out;
     return out;
   }
   if (auto rej = check_risk(opt_.risk, risk_input(*order), *order)) {
@@ -253,7 +278,6 @@ DecisionOutcome Engine::decide(DecisionReceived d) {
     out.kind = DecisionOutcome::Kind::kRiskRejected;
     out.reason = rej->reason;
     out.detail = rej->detail;
-    decisions_[d.decision_id] = out;
     return out;
   }
   ++counters_.orders;
@@ -263,7 +287,6 @@ DecisionOutcome Engine::decide(DecisionReceived d) {
   (void)oseq;
   out.kind = DecisionOutcome::Kind::kOrdered;
   out.client_order_id = id;
-  decisions_[d.decision_id] = out;
   // OrderSent joins the intent's batch (send_submit stages it and defers the venue call until
   // it is durable): one fsync before the venue hears of the order, not two.
   send_submit(id, 1);
@@ -1014,31 +1037,11 @@ std::size_t Engine::in_flight() const {
 // ---------------------------------------------------------------------------------------------
 // Start, recovery, stop
 
-void Engine::rebuild_engine_state(const Envelope& env) {
+void Engine::track_engine_state(const Envelope& env) {
   std::visit(
       [&](const auto& x) {
         using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, DecisionReceived>) {
-          DecisionOutcome o;
-          o.decision_id = x.decision_id;
-          o.sequence = env.sequence;
-          o.kind = x.action == Action::kHold ? DecisionOutcome::Kind::kHeld
-                                             : DecisionOutcome::Kind::kNothingToDo;
-          decisions_.emplace(x.decision_id, o);
-        } else if constexpr (std::is_same_v<T, RiskRejected>) {
-          if (auto it = decisions_.find(x.decision_id);
-              it != decisions_.end() && x.client_order_id.empty()) {
-            it->second.kind = DecisionOutcome::Kind::kRiskRejected;
-            it->second.reason = x.reason;
-            it->second.detail = x.detail;
-          }
-        } else if constexpr (std::is_same_v<T, OrderRequested>) {
-          if (x.replaces.empty())
-            if (auto it = decisions_.find(x.decision_id); it != decisions_.end()) {
-              it->second.kind = DecisionOutcome::Kind::kOrdered;
-              it->second.client_order_id = x.client_order_id;
-            }
-        } else if constexpr (std::is_same_v<T, DeadLettered>) {
+        if constexpr (std::is_same_v<T, DeadLettered>) {
           dead_lettered_.insert(x.client_order_id);
         } else if constexpr (std::is_same_v<T, DeadLetterRetried> ||
                              std::is_same_v<T, DeadLetterDropped>) {
@@ -1066,30 +1069,72 @@ void Engine::adopt_venue_instruments() {
       stage(InstrumentDefined{std::string(venue_.name()), r, clock_.now_ns()});
 }
 
-Status Engine::replay_journal(std::uint64_t& replayed) {
-  replayed = 0;
-  auto st = journal_.read(1, journal_.last_sequence(), [&](const Envelope& env) {
-    state_.apply(env);
-    rebuild_engine_state(env);
-    ++replayed;
-    return true;
-  });
-  if (!st) {
-    fail("recovery: " + st.error().describe());
-    return st;
+// Recovery reads the latest usable snapshot and the journal after it (replay::replay), never
+// the whole journal when a snapshot exists, then derives the engine-only state from the
+// projections: they hold everything it needs.
+Status Engine::restore_state() {
+  auto replayed = replay::replay(journal_);
+  if (!replayed) {
+    fail("recovery: " + replayed.error().describe());
+    return replayed.error();
+  }
+  state_ = std::move(replayed->state);
+  recovery_ = RecoveryInfo{replayed->info.snapshot_sequence, replayed->info.events_applied,
+                           std::move(replayed->info.warnings)};
+  for (const auto& w : recovery_.warnings) log_->warn("recovery.snapshot_skipped {}", w);
+  if (state_.last_sequence() != journal_.last_sequence()) {
+    auto err =
+        make_error(ErrorKind::kCorruption, "recovery: replay reached sequence " +
+                                               std::to_string(state_.last_sequence()) + " of " +
+                                               std::to_string(journal_.last_sequence()));
+    fail(err.message);
+    return err;
   }
   next_seq_ = journal_.last_sequence() + 1;
-  if (next_seq_ == 1) id_infix_ = journal_infix(clock_.now_ns());
+  if (next_seq_ == 1) {
+    id_infix_ = journal_infix(clock_.now_ns());
+  } else {
+    auto first = journal_.get(1);
+    if (!first || !first->has_value()) {
+      Error err = first ? make_error(ErrorKind::kCorruption,
+                                     "recovery: the journal has no event 1 (its recorded time "
+                                     "is part of every client order id)")
+                        : first.error();
+      fail(err.message);
+      return err;
+    }
+    id_infix_ = journal_infix((*first)->recorded_ns);
+  }
+  derive_engine_state();
   for (const auto& r : venue_.instruments()) rules_[r.symbol] = r;
   for (const auto& [key, r] : state_.control().instruments())
     if (key.first == venue_.name()) rules_.try_emplace(r.symbol, r);
   return {};
 }
 
+// The state track_engine_state() keeps while running, read back from the projections.
+// (Decision outcomes need nothing: decide() reads them from the OMS.)
+void Engine::derive_engine_state() {
+  for (const auto& [id, dl] : state_.dead_letters().all())
+    if (dl.state == projections::DeadLetterState::kOpen) dead_lettered_.insert(id);
+  for (const auto& [symbol, mark] : state_.positions().marks()) marks_[symbol] = mark.price;
+  const auto& breakers = state_.control().breakers();
+  if (auto it = breakers.find(std::string(venue_.name())); it != breakers.end())
+    breaker_.restore(it->second.state, clock_.monotonic_ns());
+  state_.oms().for_each_open([&](const projections::OrderRecord& rec) {
+    if (rec.order.status == OrderStatus::kPendingReplace && rec.replace_by_cancel &&
+        !rec.order.replaced_by.empty())
+      replace_after_cancel_[rec.order.client_order_id] = rec.order.replaced_by;
+  });
+}
+
+void Engine::wait_for_snapshots() {
+  if (snapshotter_) snapshotter_->wait_idle();
+}
+
 Status Engine::open_offline() {
   offline_ = true;
-  std::uint64_t replayed = 0;
-  if (auto st = replay_journal(replayed); !st) return st;
+  if (auto st = restore_state(); !st) return st;
   running_ = true;
   return {};
 }
@@ -1099,11 +1144,11 @@ void Engine::fund(const std::string& account, const std::string& asset, Money am
 }
 
 void Engine::recover(std::function<void(Status)> done) {
-  std::uint64_t replayed = 0;
-  if (auto st = replay_journal(replayed); !st) return done(st);
+  if (auto st = restore_state(); !st) return done(st);
+  const std::uint64_t replayed = recovery_.events_read;
   if (opt_.snapshot_every > 0)
     snapshotter_ = std::make_unique<replay::BackgroundSnapshotter>(
-        journal_, state_,  // replayed from the journal: exact
+        journal_, state_,  // snapshot + tail of the journal: exact
         [log = log_](std::uint64_t seq, const Error& e) {
           log->warn("snapshot.failed seq={} error={}", seq, e.describe());
         });
@@ -1150,8 +1195,11 @@ void Engine::recover(std::function<void(Status)> done) {
                                               replace_pending.size());
   auto restored = static_cast<std::uint32_t>(working.size());
   working.insert(working.end(), maybe_working.begin(), maybe_working.end());
-  log_->info("engine.recovering replayed={} working={} to_send={} to_query={} to_cancel={}",
-             replayed, restored, to_send.size(), to_query.size(), to_cancel.size());
+  log_->info(
+      "engine.recovering snapshot_seq={} replayed={} working={} to_send={} to_query={} "
+      "to_cancel={}",
+      recovery_.snapshot_sequence, replayed, restored, to_send.size(), to_query.size(),
+      to_cancel.size());
 
   venue_.start(*this,
                [this, done = std::move(done), working = std::move(working), to_send, to_query,

@@ -72,6 +72,14 @@ struct EngineOptions {
   std::string config_digest;
 };
 
+// How start() or open_offline() rebuilt the state: from which snapshot, and how much of the
+// journal it read after it.
+struct RecoveryInfo {
+  std::uint64_t snapshot_sequence = 0;  // 0: no usable snapshot, the whole journal was read
+  std::uint64_t events_read = 0;        // journal events read and applied after the snapshot
+  std::vector<std::string> warnings;    // snapshots skipped, with why
+};
+
 struct EngineCounters {
   std::uint64_t decisions = 0;
   std::uint64_t orders = 0;
@@ -96,11 +104,14 @@ class Engine final : public adapters::VenueSink {
          std::shared_ptr<spdlog::logger> log);
   ~Engine() override;
 
-  // Recovery, then the venue: replays the journal, restores breaker and trading state, hands
+  // Recovery, then the venue: rebuilds the projections from the latest snapshot plus the
+  // journal's tail, derives the engine's own state from them (decision outcomes, dead letters,
+  // marks, breaker, pending cancel-then-submit replaces), restores trading state, hands
   // the venue the orders that may be working there, resolves every in-flight order (query,
   // resend what never left, re-send pending cancels) and journals RecoveryCompleted.
   void start(std::function<void(Status)> done);
-  // Offline mode, for operator commands while no engine runs: replays the journal and accepts
+  // Offline mode, for operator commands while no engine runs: recovers the state as start()
+  // does and accepts
   // the engine-thread API, but never talks to the venue and journals no start or stop. The
   // events it appends (cancel requests, kill switch, DLQ retries) are acted on by the next
   // engine that starts, exactly as if they had been made while it ran.
@@ -146,6 +157,9 @@ class Engine final : public adapters::VenueSink {
   // Orders neither terminal nor waiting in the DLQ: what a graceful stop waits for.
   std::size_t in_flight() const;
   std::uint64_t last_sequence() const { return next_seq_ - 1; }
+  const RecoveryInfo& recovery() const { return recovery_; }
+  // Blocks until the snapshots requested so far are written (tests; an orderly shutdown).
+  void wait_for_snapshots();
 
  private:
   struct Pending;  // per-order retry bookkeeping
@@ -199,8 +213,11 @@ class Engine final : public adapters::VenueSink {
 
   // Recovery.
   void recover(std::function<void(Status)> done);
-  Status replay_journal(std::uint64_t& replayed);
-  void rebuild_engine_state(const Envelope& env);
+  // Snapshot plus tail into state_, then derive_engine_state(); fails the engine on error.
+  Status restore_state();
+  void derive_engine_state();
+  // Keeps the engine-only state in step with an event as it is staged.
+  void track_engine_state(const Envelope& env);
 
   EngineOptions opt_;
   journal::Journal& journal_;
@@ -220,11 +237,11 @@ class Engine final : public adapters::VenueSink {
   std::map<Symbol, InstrumentRules> rules_;
   std::map<Symbol, Price> marks_;
   std::map<Symbol, std::int64_t> mark_journaled_ns_;
-  std::map<DecisionId, DecisionOutcome> decisions_;
   std::deque<std::int64_t> recent_orders_ns_;   // order-rate throttle window
   std::deque<std::int64_t> recent_rejects_ns_;  // kill-switch reject window
   std::set<ClientOrderId> dead_lettered_;
   std::map<ClientOrderId, ClientOrderId> replace_after_cancel_;  // old -> new (non-native)
+  // Decision outcomes are not kept here: the OMS's decision records are the one copy.
   std::string id_infix_;  // journal-specific part of client order ids
 
   std::vector<journal::PendingEvent> pending_;
@@ -249,6 +266,7 @@ class Engine final : public adapters::VenueSink {
   bool failed_ = false;
   std::string failure_;
   EngineCounters counters_;
+  RecoveryInfo recovery_;
   std::vector<FillListener> fill_listeners_;
 };
 

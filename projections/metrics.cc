@@ -45,6 +45,10 @@ std::int64_t LatencyHistogram::quantile_ns(double q) const {
   q = std::clamp(q, 0.0, 1.0);
   auto rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count_)));
   rank = std::max<std::uint64_t>(rank, 1);
+  // The extreme ranks are known exactly: a bucket's midpoint would put p100 (and, with few
+  // samples, p99) somewhere inside the top bucket rather than at the largest value seen.
+  if (rank >= count_) return max_;
+  if (rank == 1) return min_;
   std::uint64_t seen = 0;
   for (int b = 0; b < kBuckets; ++b) {
     seen += buckets_[b];

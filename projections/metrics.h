@@ -41,7 +41,9 @@ class LatencyHistogram {
   std::int64_t min_ns() const { return count_ ? min_ : 0; }
   std::int64_t max_ns() const { return max_; }
   double mean_ns() const { return count_ ? static_cast<double>(sum_) / count_ : 0.0; }
-  // The q-quantile (0..1), as the midpoint of its bucket clamped to [min, max]; 0 when empty.
+  // The q-quantile (0..1), as the midpoint of its bucket clamped to [min, max]; exactly max()
+  // for the top rank (so p99 of under 100 samples is the max) and min() for the first; 0 when
+  // empty. Never above max() nor below min().
   std::int64_t quantile_ns(double q) const;
 
   static int bucket_of(std::uint64_t v);

@@ -98,7 +98,10 @@ struct OmsApply {
     std::uint32_t found = oms.by_decision_id_.find(r.decision_id.str(), oms.decision_key());
     if (found != detail::IdIndex::kNone) {
       DecisionRecord& d = oms.decisions_[found];
-      if (d.risk_rejection.empty()) d.risk_rejection = r.reason;
+      if (d.risk_rejection.empty()) {
+        d.risk_rejection = r.reason;
+        d.risk_detail = r.detail;
+      }
     }
     return FillOutcome::kNotAFill;
   }
@@ -153,6 +156,7 @@ struct OmsApply {
       if (new_i == Oms::kNone) return FillOutcome::kNotAFill;
     }
     if (!oms.step(old_i, OrderEventKind::kReplaceRequested, env)) return FillOutcome::kNotAFill;
+    oms.orders_[old_i].replace_by_cancel = !r.native;
     if (new_i != Oms::kNone) {
       oms.orders_[old_i].order.replaced_by = r.new_client_order_id;
       oms.orders_[new_i].order.replaces = r.client_order_id;
@@ -436,6 +440,7 @@ void Oms::save(detail::Writer& w) const {
     w.svarint(rec.decision_recorded_ns);
     w.svarint(rec.accepted_recorded_ns);
     w.svarint(rec.first_fill_recorded_ns);
+    w.u8(rec.replace_by_cancel ? 1 : 0);
     w.varint(rec.history.size());
     std::uint64_t prev = 0;
     for (std::uint64_t s : rec.history) {  // deltas: histories are increasing
@@ -464,6 +469,7 @@ void Oms::save(detail::Writer& w) const {
     w.varint(d.orders.size());
     for (const ClientOrderId& id : d.orders) w.id(id);
     w.str(d.risk_rejection);
+    w.str(d.risk_detail);
     w.varint(d.repeats);
   }
   w.varint(anomalies_.size());
@@ -514,6 +520,9 @@ bool Oms::load(detail::Reader& r) {
     rec.decision_recorded_ns = r.svarint();
     rec.accepted_recorded_ns = r.svarint();
     rec.first_fill_recorded_ns = r.svarint();
+    std::uint8_t by_cancel = r.u8();
+    if (by_cancel > 1) r.fail("bad replace_by_cancel flag");
+    rec.replace_by_cancel = by_cancel == 1;
     std::uint64_t h = r.count();
     rec.history.reserve(h);
     std::uint64_t prev = 0;
@@ -550,6 +559,7 @@ bool Oms::load(detail::Reader& r) {
     std::uint64_t no = r.count();
     for (std::uint64_t j = 0; j < no && r.ok(); ++j) d.orders.push_back(r.id<ClientOrderId>());
     d.risk_rejection = r.str();
+    d.risk_detail = r.str();
     d.repeats = static_cast<std::uint32_t>(r.varint());
   }
   n = r.count();

@@ -55,6 +55,9 @@ struct OrderRecord {
   std::int64_t decision_recorded_ns = 0;
   std::int64_t accepted_recorded_ns = 0;
   std::int64_t first_fill_recorded_ns = 0;
+  // The last ReplaceRequested that put this order in PENDING_REPLACE was a cancel-then-submit
+  // (not native): once the cancel is confirmed the engine submits the replacement.
+  bool replace_by_cancel = false;
 };
 
 // A strategy decision and what became of it (the engine answers a repeated decision id with
@@ -67,6 +70,7 @@ struct DecisionRecord {
   Action action = Action::kHold;
   std::vector<ClientOrderId> orders;  // orders requested for it, in order
   std::string risk_rejection;         // RiskRejected::reason, empty if none
+  std::string risk_detail;            // RiskRejected::detail of that rejection
   std::uint32_t repeats = 0;          // DecisionReceived seen again with the same id
 };
 

@@ -8,11 +8,11 @@
 //
 // Serialized form (deterministic: same events in, same bytes out):
 //
-//   snapshot := "ATPJ" u8 version(=1) varint last_sequence svarint last_recorded_ns
+//   snapshot := "ATPJ" u8 version(=2) varint last_sequence svarint last_recorded_ns
 //               varint applied varint stale section*
 //   section  := u8 tag, u32 little-endian body length, body
 //   tags     := 1 oms | 2 positions | 3 balances | 4 dead letters | 5 control | 6 metrics
-// Every section of version 1 must be present. Unknown tags are skipped, so later versions can
+// Every section of version 2 must be present. Unknown tags are skipped, so later versions can
 // add sections; a section's own fields are only ever appended. Primitive encodings are in
 // detail/wire.h.
 //
@@ -36,7 +36,10 @@ namespace at::projections {
 
 class Projections {
  public:
-  static constexpr std::uint8_t kFormatVersion = 1;
+  // 2: OMS decisions keep the risk rejection's detail, orders whether a pending replace is a
+  // cancel-then-submit (what the engine derives its own state from after a snapshot).
+  // parse() rejects other versions; replay then skips such a snapshot.
+  static constexpr std::uint8_t kFormatVersion = 2;
 
   void apply(const Envelope& env);
 

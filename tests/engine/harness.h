@@ -74,6 +74,30 @@ struct Harness {
 
   // Opens the journal, builds venue + engine and starts the engine (recovery included).
   void open(std::optional<EngineOptions> opts = std::nullopt, bool fund = true) {
+    bool fresh = build(std::move(opts));
+    bool started = false;
+    engine->start([&](Status st) {
+      if (!st) throw std::runtime_error(st.error().describe());
+      started = true;
+    });
+    pump();
+    for (int i = 0; i < 10 && !started; ++i) advance_ms(1);
+    if (!started) throw std::runtime_error("engine did not start");
+    if (fresh && fund) {
+      engine->fund("paper", "USDT", Decimal::of("100000"));
+      pump();
+    }
+  }
+
+  // Opens the journal and builds venue + engine in offline mode (no venue, nothing journaled).
+  Status open_offline(std::optional<EngineOptions> opts = std::nullopt) {
+    build(std::move(opts));
+    return engine->open_offline();
+  }
+
+  // Opens the journal and builds venue + engine; true when the journal is new. The engine's
+  // projections as recovered (before it journals anything) are kept in `recovered`.
+  bool build(std::optional<EngineOptions> opts) {
     journal::Options jo;
     jo.path = dir;
     jo.durability = journal::Durability::kNone;
@@ -96,21 +120,11 @@ struct Harness {
     engine = std::make_unique<Engine>(opts.value_or(options()), *journal, *venue, scheduler, clock,
                                       io, log);
     engine->set_before_venue_recover([this](const projections::Projections& p) {
+      recovered = p;
       for (const auto& [key, b] : p.balances().all())
         if (key.first == "paper") venue->set_balance(key.second, b.total());
     });
-    bool started = false;
-    engine->start([&](Status st) {
-      if (!st) throw std::runtime_error(st.error().describe());
-      started = true;
-    });
-    pump();
-    for (int i = 0; i < 10 && !started; ++i) advance_ms(1);
-    if (!started) throw std::runtime_error("engine did not start");
-    if (fresh && fund) {
-      engine->fund("paper", "USDT", Decimal::of("100000"));
-      pump();
-    }
+    return fresh;
   }
 
   // Simulates a crash: drops everything without a clean stop.
@@ -191,6 +205,7 @@ struct Harness {
   std::unique_ptr<journal::Journal> journal;
   std::unique_ptr<paper::PaperVenue> venue;
   std::unique_ptr<Engine> engine;
+  std::optional<projections::Projections> recovered;
 };
 
 inline DecisionReceived decision(std::string id, Action a, const char* size,

@@ -124,6 +124,49 @@ TEST(Projections, CorruptBytesAreRefusedOrParsedButNeverCrash) {
   EXPECT_FALSE(Projections::parse("nope").ok());
 }
 
+// What the engine derives its own state from after a restart survives a snapshot: a risk
+// rejection's detail and whether a pending replace is cancel-then-submit.
+TEST(Projections, SnapshotKeepsRiskDetailAndCancelThenSubmitReplaces) {
+  Script s;
+  s.decision("d1");
+  s.add(RiskRejected{DecisionId("d1"), ClientOrderId(), Symbol::of("BTC-USDT"),
+                     std::string(risk_reasons::kMaxNotional), "notional 1e9 exceeds 1e6", 0});
+  s.request("old", Side::kBuy, "1", "100");
+  s.accept("old");
+  s.request("new", Side::kBuy, "2", "101", "BTC-USDT", "", "old");
+  s.add(ReplaceRequested{ClientOrderId("old"), ClientOrderId("new"), D("2"), D("101"), false, 0});
+  s.request("nat", Side::kBuy, "1", "100");
+  s.accept("nat");
+  s.request("nat2", Side::kBuy, "2", "101", "BTC-USDT", "", "nat");
+  s.add(ReplaceRequested{ClientOrderId("nat"), ClientOrderId("nat2"), D("2"), D("101"), true, 0});
+  auto parsed = Projections::parse(run(s.envelopes).serialize());
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  const DecisionRecord* d = parsed->oms().find_decision(DecisionId("d1"));
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->risk_rejection, "max_notional");
+  EXPECT_EQ(d->risk_detail, "notional 1e9 exceeds 1e6");
+  const OrderRecord* old = parsed->oms().find(ClientOrderId("old"));
+  ASSERT_NE(old, nullptr);
+  EXPECT_EQ(old->order.status, OrderStatus::kPendingReplace);
+  EXPECT_TRUE(old->replace_by_cancel);
+  EXPECT_FALSE(parsed->oms().find(ClientOrderId("nat"))->replace_by_cancel);
+}
+
+// A snapshot of another format version is refused by name (replay then skips it), never
+// misread.
+TEST(Projections, SnapshotOfAnotherFormatVersionIsRefused) {
+  Script s;
+  s.realistic(10);
+  std::string bytes = run(s.envelopes).serialize();
+  ASSERT_EQ(static_cast<std::uint8_t>(bytes[4]), Projections::kFormatVersion);
+  bytes[4] = 1;
+  auto r = Projections::parse(bytes);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::kCorruption);
+  EXPECT_NE(r.error().message.find("unsupported format version 1"), std::string::npos)
+      << r.error().message;
+}
+
 TEST(Projections, FirstDifferenceNamesTheSection) {
   Script s;
   s.realistic(10);
@@ -236,6 +279,28 @@ TEST(LatencyHistogram, BucketsCoverTheRangeWithBoundedError) {
   h.record(-5);
   EXPECT_EQ(h.negative(), 1u);
   EXPECT_EQ(h.min_ns(), 0);
+}
+
+// With few samples p99 is the top rank: it must be the largest value seen, not the middle of
+// that value's bucket (961 and 1000 share the bucket [960, 1023], whose midpoint is 991).
+TEST(LatencyHistogram, TopRankIsTheExactMaxAndNoQuantileExceedsIt) {
+  LatencyHistogram h;
+  h.record(1000);
+  h.record(961);
+  EXPECT_EQ(LatencyHistogram::bucket_of(961), LatencyHistogram::bucket_of(1000));
+  EXPECT_EQ(h.quantile_ns(0.99), 1000);
+  EXPECT_EQ(h.quantile_ns(0.99), h.max_ns());
+  EXPECT_EQ(h.quantile_ns(0.5), 961);  // the first rank is the exact min
+  h.record(100);
+  std::int64_t prev = 0;
+  for (int i = 0; i <= 100; ++i) {
+    std::int64_t v = h.quantile_ns(i / 100.0);
+    EXPECT_LE(v, h.max_ns()) << "q=" << i;
+    EXPECT_GE(v, h.min_ns()) << "q=" << i;
+    EXPECT_GE(v, prev) << "q=" << i;
+    prev = v;
+  }
+  EXPECT_EQ(h.quantile_ns(0.99), 1000);
 }
 
 }  // namespace
