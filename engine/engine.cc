@@ -514,8 +514,22 @@ void Engine::on_query_done(const ClientOrderId& id, std::string operation, std::
   const Order* o = view::find_order(state_, id);
   if (!o) return;
   if (!r->found) {
-    if (operation == "submit" &&
+    const auto req = view::order_request(state_, id);
+    const Order* replaced =
+        req && !req->replaces.empty() ? view::find_order(state_, req->replaces) : nullptr;
+    if (operation == "submit" && replaced &&
         (o->status == OrderStatus::kUnknown || o->status == OrderStatus::kPending)) {
+      // The replacement of a replace whose answer was lost is not at the venue: the replace was
+      // not applied and the old order is still the one working. Sending the replacement as a
+      // new order would double the exposure; it ends here, and the old order goes back to
+      // where it was.
+      if (replaced->status == OrderStatus::kPendingReplace)
+        stage(ReplaceRejected{replaced->client_order_id, id,
+                              "replacement not found at the venue: the replace was not applied",
+                              clock_.now_ns()});
+      stage(OrderRejected{id, "replace not applied at the venue", 0, clock_.now_ns()});
+    } else if (operation == "submit" &&
+               (o->status == OrderStatus::kUnknown || o->status == OrderStatus::kPending)) {
       // The venue never had it: safe to send again, with the same client order id.
       stage(OrderNotFoundAtVenue{id, clock_.now_ns()});
       after_durable([this, id, attempt] { send_submit(id, attempt + 1); });

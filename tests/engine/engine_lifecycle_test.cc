@@ -175,6 +175,36 @@ TEST(EngineLifecycle, NativeReplaceLinksTheOrders) {
   EXPECT_EQ(*h.order(new_id).limit_price, Decimal::of("49100.00"));
 }
 
+// A native replace whose answer is lost and that never reached the venue: the replacement is
+// not there, so the replace did not happen. The old order keeps working and the replacement is
+// never sent as a second, separate order.
+TEST(EngineLifecycle, LostReplaceThatNeverHappenedDoesNotDoubleTheOrder) {
+  Harness h;
+  h.open();
+  h.quote_now(quote("49990.00", "50000.00"));
+  auto out = h.decide(decision("d1", Action::kLong, "0.1", "49000.00"));
+  h.advance_ms(2);
+  ASSERT_EQ(h.order(out.client_order_id).status, OrderStatus::kSubmitted);
+  h.venue->fail_next(paper::PaperVenue::Op::kReplace, 1,
+                     make_error(ErrorKind::kUnknownOutcome, "timeout"));
+  std::optional<Result<ClientOrderId>> r;
+  h.engine->replace_order(out.client_order_id, Decimal::of("0.2"), Decimal::of("49100.00"),
+                          [&](Result<ClientOrderId> x) { r = std::move(x); });
+  h.pump();
+  ASSERT_TRUE(r && r->ok());
+  ClientOrderId new_id = r->value();
+  h.advance_ms(20);
+  EXPECT_EQ(h.order(out.client_order_id).status, OrderStatus::kSubmitted);
+  EXPECT_EQ(h.order(new_id).status, OrderStatus::kRejected);
+  EXPECT_EQ(h.venue->executed(paper::PaperVenue::Op::kSubmit),
+            1);  // only the original order, never the replacement
+  EXPECT_EQ(h.events<ReplaceRejected>().size(), 1u);
+  // The old order is still live at the venue and still fills.
+  h.quote_now(quote("48990.00", "49000.00"));
+  h.advance_ms(5);
+  EXPECT_EQ(h.order(out.client_order_id).status, OrderStatus::kFilled);
+}
+
 TEST(EngineLifecycle, UnknownFillBecomesAnAnomalyNotACrash) {
   Harness h;
   h.open();
