@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include "tests/support/shared_data.h"
+
 namespace at::md {
 namespace {
 
@@ -53,6 +55,7 @@ std::string error_of(FileFormat f, const std::string& content,
 }
 
 TEST(HistdataReader, ReadsAllEurUsdTicksWithExactPricesInUtc) {
+  AT_SKIP_WITHOUT_SHARED_DATA();
   auto ev = read_ok(spec(data("eurusd-quotes-histdata-2020-01.csv"), FileFormat::kHistdataQuotes,
                          Symbol::of("EUR-USD")));
   ASSERT_EQ(ev.size(), 9500u);
@@ -70,6 +73,7 @@ TEST(HistdataReader, ReadsAllEurUsdTicksWithExactPricesInUtc) {
 }
 
 TEST(TruefxReader, ReadsUsdJpyWithOffsetTimestamps) {
+  AT_SKIP_WITHOUT_SHARED_DATA();
   auto ev = read_ok(spec(data("usdjpy-quotes-truefx-2013-01-01.csv"), FileFormat::kTruefxQuotes,
                          Symbol::of("USD-JPY")));
   ASSERT_EQ(ev.size(), 1000u);
@@ -83,6 +87,7 @@ TEST(TruefxReader, ReadsUsdJpyWithOffsetTimestamps) {
 }
 
 TEST(BinanceKlinesReader, KeepsEightDecimalPricesAsText) {
+  AT_SKIP_WITHOUT_SHARED_DATA();
   auto ev = read_ok(spec(data("adabtc-bars-1m-binance-2021-11-27.csv"), FileFormat::kBinanceKlines,
                          Symbol::of("ADA-BTC")));
   ASSERT_EQ(ev.size(), 10u);
@@ -103,6 +108,7 @@ TEST(BinanceKlinesReader, KeepsEightDecimalPricesAsText) {
 }
 
 TEST(BinanceBook5Reader, GivesTopOfBookWithSizes) {
+  AT_SKIP_WITHOUT_SHARED_DATA();
   auto ev = read_ok(spec(data("btcusdt-book5-binance-futures-2020-09-01.csv"),
                          FileFormat::kBinanceBook5, std::nullopt));
   ASSERT_EQ(ev.size(), 10u);
@@ -119,6 +125,7 @@ TEST(BinanceBook5Reader, GivesTopOfBookWithSizes) {
 }
 
 TEST(BinanceDepthReader, SnapshotPlusUpdatesGiveTheTopOfTheBook) {
+  AT_SKIP_WITHOUT_SHARED_DATA();
   // The snapshot holds only bids, so it yields no quote; the update batch makes it two-sided.
   auto ev =
       read_ok(spec(data("btcusdt-depth-updates-binance-2022-11-01.csv"), FileFormat::kBinanceDepth,
@@ -242,6 +249,7 @@ TEST(ReaderErrors, MissingFileAndMissingSymbolAreClear) {
 }
 
 TEST(OpenFiles, MergesRecordedFilesByTime) {
+  AT_SKIP_WITHOUT_SHARED_DATA();
   auto src = open_files({spec(data("usdjpy-quotes-truefx-2013-01-01.csv"),
                               FileFormat::kTruefxQuotes, Symbol::of("USD-JPY")),
                          spec(data("eurusd-quotes-histdata-2020-01.csv"),

@@ -5,6 +5,7 @@
 #include "market_data/generated.h"
 #include "market_data/readers.h"
 #include "market_data/replayer.h"
+#include "tests/support/shared_data.h"
 
 namespace at::md {
 namespace {
@@ -112,6 +113,7 @@ TEST(Replayer, StopsWhenTheSinkOrWaitSaysSo) {
 }
 
 TEST(Replayer, ReplaysARecordedFileAtItsPace) {
+  AT_SKIP_WITHOUT_SHARED_DATA();
   auto src = open_file(spec(std::string(AT_SHARED_DATA) + "/usdjpy-quotes-truefx-2013-01-01.csv",
                             FileFormat::kTruefxQuotes, Symbol::of("USD-JPY")));
   ASSERT_TRUE(src);
