@@ -638,8 +638,12 @@ void Engine::on_cancel_done(const ClientOrderId& id, std::uint32_t attempt, Stat
       err.kind == ErrorKind::kNotFound) {
     breaker_success();
     const Order* o = view::find_order(state_, id);
-    if (o && o->status == OrderStatus::kPendingCancel)
+    if (o && o->status == OrderStatus::kPendingCancel) {
       stage(CancelRejected{id, err.message, err.venue_code, clock_.now_ns()});
+      // Refused mostly because the order has already ended (Binance -2011) and we have not
+      // heard yet: ask, so that the journal catches up now rather than at the next start.
+      after_durable([this, id] { query(id, "reconcile", 1); });
+    }
     return;
   }
   handle_failure(id, "cancel", attempt, err, [this, id, attempt] { send_cancel(id, attempt + 1); });
@@ -831,6 +835,10 @@ void Engine::handle_venue_event(Event e) {
       if (f->symbol.empty()) f->symbol = o->symbol;
     }
     stage(e);
+    if (std::holds_alternative<CancelRejected>(e) && is_open(before))
+      // Refused mostly because the order has already ended (Binance -2011) and we have not
+      // heard yet: ask, so that the journal catches up now rather than at the next start.
+      after_durable([this, id] { query(id, "reconcile", 1); });
     if (std::holds_alternative<OrderRejected>(e)) {
       ++counters_.venue_rejects;
       recent_rejects_ns_.push_back(clock_.monotonic_ns());

@@ -205,6 +205,31 @@ TEST(EngineLifecycle, LostReplaceThatNeverHappenedDoesNotDoubleTheOrder) {
   EXPECT_EQ(h.order(out.client_order_id).status, OrderStatus::kFilled);
 }
 
+// The venue refuses a cancel because the order has already filled, and the fill was lost on
+// the way: the engine asks the venue, and the journal catches up at once.
+TEST(EngineLifecycle, CancelRefusedForAnOrderThatAlreadyFilledIsReconciledAtOnce) {
+  Harness h;
+  h.open();
+  h.quote_now(quote("49990.00", "50000.00"));
+  auto out = h.decide(decision("d1", Action::kLong, "0.1", "49000.00"));
+  h.advance_ms(2);
+  ASSERT_EQ(h.order(out.client_order_id).status, OrderStatus::kSubmitted);
+  h.venue->set_connected(false);  // the fill below happens at the venue but is not heard
+  h.quote_now(quote("48990.00", "49000.00"));
+  h.advance_ms(2);
+  h.venue->set_connected(true);
+  h.pump();
+  ASSERT_EQ(h.order(out.client_order_id).status, OrderStatus::kSubmitted);
+  std::optional<Status> st;
+  h.engine->cancel_order(out.client_order_id, "test", [&](Status s) { st = s; });
+  h.advance_ms(10);
+  ASSERT_TRUE(st && st->ok());
+  EXPECT_EQ(h.events<CancelRejected>().size(), 1u);
+  EXPECT_EQ(h.venue->executed(paper::PaperVenue::Op::kQuery), 1);
+  EXPECT_EQ(h.order(out.client_order_id).status, OrderStatus::kFilled);
+  EXPECT_EQ(h.events<OrderFilled>().size(), 1u);
+}
+
 TEST(EngineLifecycle, UnknownFillBecomesAnAnomalyNotACrash) {
   Harness h;
   h.open();
