@@ -638,12 +638,9 @@ void Engine::on_cancel_done(const ClientOrderId& id, std::uint32_t attempt, Stat
       err.kind == ErrorKind::kNotFound) {
     breaker_success();
     const Order* o = view::find_order(state_, id);
-    if (o && o->status == OrderStatus::kPendingCancel) {
-      stage(CancelRejected{id, err.message, err.venue_code, clock_.now_ns()});
-      // Refused mostly because the order has already ended (Binance -2011) and we have not
-      // heard yet: ask, so that the journal catches up now rather than at the next start.
-      after_durable([this, id] { query(id, "reconcile", 1); });
-    }
+    // As if the venue had said so on its stream (which follows it up with a query).
+    if (o && o->status == OrderStatus::kPendingCancel)
+      handle_venue_event(CancelRejected{id, err.message, err.venue_code, clock_.now_ns()});
     return;
   }
   handle_failure(id, "cancel", attempt, err, [this, id, attempt] { send_cancel(id, attempt + 1); });

@@ -10,6 +10,7 @@
 
 #include "adapters/binance/codec.h"
 #include "tests/adapters/net_fake_server.h"
+#include "tests/support/recording_sink.h"
 
 namespace at::binance {
 namespace {
@@ -22,17 +23,7 @@ using testing::FakeServer;
 constexpr const char* kKey = "test-api-key-0123456789";
 constexpr const char* kSecret = "test-secret-abcdefghijklmnop";
 
-struct Sink : adapters::VenueSink {
-  std::vector<Event> events;
-  void on_venue_event(Event e) override { events.push_back(std::move(e)); }
-  template <typename T>
-  std::vector<T> all() const {
-    std::vector<T> v;
-    for (auto& e : events)
-      if (auto* p = std::get_if<T>(&e)) v.push_back(*p);
-    return v;
-  }
-};
+using Sink = at::testing::RecordingSink;
 
 std::string exec_report(const std::string& coid, std::int64_t oid, const std::string& x,
                         const std::string& X, std::int64_t trade_id = -1,

@@ -4,23 +4,15 @@
 
 #include <variant>
 
+#include "tests/support/recording_sink.h"
+
 namespace at::paper {
 namespace {
 
 Decimal D(std::string_view s) { return Decimal::of(s); }
 const Symbol kBtc = Symbol::of("BTC-USDT");
 
-struct FakeSink : adapters::VenueSink {
-  std::vector<Event> events;
-  void on_venue_event(Event e) override { events.push_back(std::move(e)); }
-
-  template <typename T>
-  std::vector<T> all() const {
-    std::vector<T> out;
-    for (const auto& e : events)
-      if (auto* p = std::get_if<T>(&e)) out.push_back(*p);
-    return out;
-  }
+struct FakeSink : at::testing::RecordingSink {
   // Names of the order events in order ("OrderAccepted", "OrderFilled", ...).
   std::vector<std::string> order_events() const {
     std::vector<std::string> out;

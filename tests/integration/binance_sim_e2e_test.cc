@@ -13,6 +13,7 @@
 #include "adapters/binance/binance_venue.h"
 #include "adapters/binance/book_ticker.h"
 #include "sim/binance/binance_sim.h"
+#include "tests/support/recording_sink.h"
 #include "tests/support/run_until.h"
 
 namespace at::binance {
@@ -20,17 +21,7 @@ namespace {
 
 namespace asio = boost::asio;
 
-struct Sink : adapters::VenueSink {
-  std::vector<Event> events;
-  void on_venue_event(Event e) override { events.push_back(std::move(e)); }
-  template <typename T>
-  std::vector<T> all() const {
-    std::vector<T> v;
-    for (auto& e : events)
-      if (auto* p = std::get_if<T>(&e)) v.push_back(*p);
-    return v;
-  }
-};
+using Sink = at::testing::RecordingSink;
 
 struct SimFixture : ::testing::Test {
   asio::io_context ioc;
