@@ -882,6 +882,8 @@ void Engine::handle_venue_event(Event e) {
   if (auto* c = std::get_if<VenueConnectionChanged>(&e)) {
     log_->info("venue.connection venue={} state={} detail=\"{}\"", c->venue, to_string(c->state),
                c->detail);
+    // A venue whose start-up failed learns its instruments when it comes back.
+    if (c->state == ConnectionState::kConnected) adopt_venue_instruments();
   }
   if (auto* m = std::get_if<MarkPriceUpdated>(&e)) marks_[m->symbol] = m->price;
   if (auto* b = std::get_if<BalanceUpdated>(&e); b && opt_.kill_switch.max_position_drift) {

@@ -658,6 +658,35 @@ struct BinanceVenue::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
+  // Start-up requests (server time, exchangeInfo), retried with the reconnect backoff until
+  // they succeed or the venue is stopped: a venue that was down when the service started is
+  // picked up when it comes back. The first failure is reported to `done` at once, so the
+  // engine goes on recovering; it adopts the instruments when the stream reports connected.
+  awaitable<void> startup_loop(Done done) {
+    auto delay = cfg.reconnect_min;
+    while (!stopping) {
+      Status st = co_await sync_time();
+      if (st) st = co_await load_exchange_info();
+      if (st) break;
+      if (done) std::exchange(done, nullptr)(st.error());
+      emit_one(VenueConnectionChanged{"binance", ConnectionState::kReconnecting,
+                                      "start-up: " + st.error().message, now_ns()});
+      backoff = std::make_unique<asio::steady_timer>(strand, delay);
+      co_await backoff->async_wait(kTuple);
+      delay = std::min(delay * 2, cfg.reconnect_max);
+    }
+    if (stopping) {
+      if (done)
+        std::exchange(done, nullptr)(
+            make_error(ErrorKind::kDisconnected, "binance: stopped during start-up"));
+      co_return;
+    }
+    start_done = std::move(done);
+    ++loops;
+    asio::co_spawn(
+        strand, [self = shared_from_this()]() { return self->stream_loop(); }, asio::detached);
+  }
+
   awaitable<void> stream_loop() {
     auto delay = cfg.reconnect_min;
     while (!stopping) {
@@ -719,18 +748,9 @@ void BinanceVenue::start(adapters::VenueSink& sink, Done done) {
           done(st.error());
           co_return;
         }
-        if (auto st = co_await I->sync_time(); !st) {
-          done(st.error());
-          co_return;
-        }
-        if (auto st = co_await I->load_exchange_info(); !st) {
-          done(st.error());
-          co_return;
-        }
-        I->start_done = std::move(done);
         ++I->loops;
-        asio::co_spawn(
-            I->strand, [I]() { return I->stream_loop(); }, asio::detached);
+        co_await I->startup_loop(std::move(done));
+        I->loop_done();
       },
       [done](Error e) { done(std::move(e)); });
 }

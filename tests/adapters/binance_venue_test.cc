@@ -650,5 +650,72 @@ TEST(BinanceVenueStart, ExchangeInfoThatIsNotJsonFailsStartWithAClearError) {
   EXPECT_TRUE(testing::run_until(ioc, [&] { return stopped; }));
 }
 
+TEST(BinanceVenueStart, AFailedStartUpIsRetriedUntilTheVenueAnswers) {
+  asio::io_context ioc;
+  ManualClock clock{1'700'000'000'000'000'000};
+  FakeBinance fake{ioc, clock};
+  fake.next_reply_for["/api/v3/time"] = answer("<html>502 bad gateway</html>");
+  BinanceConfig c;
+  c.api_key = net::Secret(kKey);
+  c.api_secret = net::Secret(kSecret);
+  c.environment = Environment::kSim;
+  c.base_url = fake.server.http_url();
+  c.ws_url = fake.server.ws_url();
+  c.reconnect_min = std::chrono::milliseconds(10);
+  c.reconnect_max = std::chrono::milliseconds(50);
+  BinanceVenue v(ioc, clock, c);
+  Sink sink;
+  std::optional<Status> started;
+  v.start(sink, [&](Status s) { started = s; });
+  ASSERT_TRUE(testing::run_until(ioc, [&] { return started.has_value(); }));
+  ASSERT_FALSE(started->ok()) << "the first failure is reported at once";
+  EXPECT_TRUE(v.instruments().empty());
+
+  // The next attempt gets real answers: rules loaded, stream subscribed, orders go through.
+  ASSERT_TRUE(testing::run_until(ioc, [&] {
+    auto c = sink.all<VenueConnectionChanged>();
+    return !c.empty() && c.back().state == ConnectionState::kConnected;
+  }));
+  auto conn = sink.all<VenueConnectionChanged>();
+  ASSERT_GE(conn.size(), 2u);
+  EXPECT_EQ(conn[0].state, ConnectionState::kReconnecting);
+  EXPECT_NE(conn[0].detail.find("start-up"), std::string::npos) << conn[0].detail;
+  ASSERT_EQ(v.instruments().size(), 1u);
+  std::optional<Status> sent;
+  v.submit(limit_buy("at1"), 1, [&](Status s) { sent = s; });
+  ASSERT_TRUE(testing::run_until(ioc, [&] { return sent.has_value(); }));
+  EXPECT_TRUE(sent->ok()) << sent->error().message;
+  EXPECT_EQ(fake.order_posts, 1);
+
+  bool stopped = false;
+  v.stop([&](Status) { stopped = true; });
+  EXPECT_TRUE(testing::run_until(ioc, [&] { return stopped; }));
+}
+
+TEST(BinanceVenueStart, StopDuringStartUpRetriesEndsTheVenue) {
+  asio::io_context ioc;
+  ManualClock clock{1'700'000'000'000'000'000};
+  FakeBinance fake{ioc, clock};
+  fake.next_reply_for["/api/v3/time"] = answer("<html>502 bad gateway</html>");
+  BinanceConfig c;
+  c.api_key = net::Secret(kKey);
+  c.api_secret = net::Secret(kSecret);
+  c.environment = Environment::kSim;
+  c.base_url = fake.server.http_url();
+  c.ws_url = fake.server.ws_url();
+  c.reconnect_min = std::chrono::seconds(30);  // stop comes while it waits to retry
+  c.reconnect_max = std::chrono::seconds(30);
+  BinanceVenue v(ioc, clock, c);
+  Sink sink;
+  std::optional<Status> started;
+  v.start(sink, [&](Status s) { started = s; });
+  ASSERT_TRUE(testing::run_until(ioc, [&] { return started.has_value(); }));
+  ASSERT_FALSE(started->ok());
+  bool stopped = false;
+  v.stop([&](Status) { stopped = true; });
+  EXPECT_TRUE(testing::run_until(ioc, [&] { return stopped; }));
+  EXPECT_TRUE(v.instruments().empty());
+}
+
 }  // namespace
 }  // namespace at::binance
