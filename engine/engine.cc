@@ -32,6 +32,15 @@ std::string journal_infix(std::int64_t ns) {
   return s;
 }
 
+// The time the infix is made of: the engine's first event is its EngineStarted, whose time the
+// engine sets when it stages it (before any client order id is made), whereas the journal
+// records it a little later when the batch is written; a journal begun by `journal import`
+// has no such event first, and its recorded time serves.
+std::string journal_infix(const Envelope& first) {
+  if (const auto* s = std::get_if<EngineStarted>(&first.event)) return journal_infix(s->ts_ns);
+  return journal_infix(first.recorded_ns);
+}
+
 // What a decision came to, read back from its OMS record: the outcome the engine answered when
 // it decided, which a repeated decision id gets again (before a restart or after it).
 DecisionOutcome outcome_of(const projections::Oms& oms, const projections::DecisionRecord& d) {
@@ -1076,7 +1085,7 @@ void Engine::track_engine_state(const Envelope& env) {
         }
       },
       env.event);
-  if (env.sequence == 1) id_infix_ = journal_infix(env.recorded_ns);
+  if (env.sequence == 1) id_infix_ = journal_infix(env);
 }
 
 void Engine::start(std::function<void(Status)> done) { recover(std::move(done)); }
@@ -1112,9 +1121,7 @@ Status Engine::restore_state() {
     return err;
   }
   next_seq_ = journal_.last_sequence() + 1;
-  if (next_seq_ == 1) {
-    id_infix_ = journal_infix(clock_.now_ns());
-  } else {
+  if (next_seq_ > 1) {  // a new journal's infix comes with its first event (staged below)
     auto first = journal_.get(1);
     if (!first || !first->has_value()) {
       Error err = first ? make_error(ErrorKind::kCorruption,
@@ -1124,7 +1131,7 @@ Status Engine::restore_state() {
       fail(err.message);
       return err;
     }
-    id_infix_ = journal_infix((*first)->recorded_ns);
+    id_infix_ = journal_infix(**first);
   }
   derive_engine_state();
   for (const auto& r : venue_.instruments()) rules_[r.symbol] = r;
