@@ -173,8 +173,8 @@ std::unique_ptr<VenueHandle> make_venue(const config::Config& cfg, const Clock& 
     case config::BrokerKind::kBinance: {
       const auto& b = cfg.binance;
       binance::BinanceConfig bc;
-      bc.api_key = net::Secret(b.api_key.reveal());
-      bc.api_secret = net::Secret(b.api_secret.reveal());
+      bc.api_key = b.api_key;
+      bc.api_secret = b.api_secret;
       switch (b.environment) {
         case config::BinanceConfig::Environment::kLive:
           bc.environment = binance::Environment::kLive;
