@@ -33,7 +33,7 @@
 #include "adapters/paper/paper_venue.h"
 #include "bench/bench_util.h"
 #include "engine/engine.h"
-#include "engine/scheduler.h"
+#include "platform/scheduler.h"
 #include "journal/journal.h"
 #include "platform/system_clock.h"
 #include "sim/binance/binance_sim.h"
@@ -169,7 +169,7 @@ struct Rig {
   BenchDir dir;
   SystemClock clock;
   boost::asio::io_context io;
-  engine::AsioScheduler scheduler{io.get_executor(), clock};
+  AsioScheduler scheduler{io.get_executor(), clock};
   std::unique_ptr<journal::Journal> journal;
   std::unique_ptr<sim::BinanceSim> sim;
   std::unique_ptr<adapters::Venue> venue;

@@ -543,7 +543,7 @@ class Runner {
   RunArgs args_;
   SystemClock clock_;
   asio::io_context io_;
-  engine::AsioScheduler scheduler_{io_.get_executor(), clock_};
+  AsioScheduler scheduler_{io_.get_executor(), clock_};
   std::unique_ptr<VenueHandle> venue_;
   std::unique_ptr<engine::Engine> engine_;
   std::unique_ptr<engine::ControlServer> control_;

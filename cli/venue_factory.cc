@@ -12,7 +12,7 @@
 #include "adapters/binance/codec.h"
 #include "adapters/net/http_client.h"
 #include "adapters/paper/paper_venue.h"
-#include "adapters/paper/scheduler.h"
+#include "platform/scheduler.h"
 #include "cli/common.h"
 #include "market_data/generated.h"
 
@@ -155,7 +155,7 @@ std::unique_ptr<VenueHandle> make_venue(const config::Config& cfg, const Clock& 
       pc.seed = cfg.paper.seed;
       pc.allow_short = true;  // paper trades equities and FX short; crypto as on margin
       pc.instruments = instruments;
-      auto sched = std::make_shared<paper::AsioScheduler>(io.get_executor(), clock);
+      auto sched = std::make_shared<AsioScheduler>(io.get_executor(), clock);
       auto venue = std::make_unique<paper::PaperVenue>(pc, clock, *sched);
       auto* pv = venue.get();
       h->account = pc.account;

@@ -31,7 +31,7 @@
 #include "engine/decision.h"
 #include "engine/resiliency.h"
 #include "engine/risk.h"
-#include "engine/scheduler.h"
+#include "platform/scheduler.h"
 #include "journal/journal.h"
 #include "projections/projections.h"
 

@@ -38,7 +38,7 @@
 #include <vector>
 
 #include "adapters/paper/matching_engine.h"
-#include "adapters/paper/scheduler.h"
+#include "platform/scheduler.h"
 #include "adapters/venue.h"
 #include "domain/clock.h"
 #include "market_data/types.h"

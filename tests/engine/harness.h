@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "adapters/paper/paper_venue.h"
-#include "adapters/paper/scheduler.h"
+#include "platform/scheduler.h"
 #include "engine/engine.h"
 #include "journal/journal.h"
 
@@ -200,7 +200,7 @@ struct Harness {
   std::string dir;
   bool owns_dir = true;
   ManualClock clock;
-  paper::ManualScheduler scheduler{clock};
+  ManualScheduler scheduler{clock};
   boost::asio::io_context io;
   std::unique_ptr<journal::Journal> journal;
   std::unique_ptr<paper::PaperVenue> venue;

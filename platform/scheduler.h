@@ -1,10 +1,10 @@
-// Scheduler: where the paper venue's simulated latency happens.
+// Scheduler: runs a function at a monotonic time (Clock::monotonic_ns).
 //
-// PaperVenue never sleeps and never starts a timer itself: it asks a Scheduler to run the
-// venue's answer at a monotonic time (Clock::monotonic_ns). Production hands it an
-// AsioScheduler (steady timers on an executor); tests hand it a ManualScheduler and run what is
-// due after advancing a ManualClock, so latency is exact and no test sleeps. The shape matches
-// engine::Scheduler (at(at_ns, fn)), so one object can serve both through a two-line bridge.
+// Neither the engine nor the paper venue ever sleeps or starts a timer itself: the engine's
+// timers (retries, timeouts, breaker cool-down) and the paper venue's simulated latency are
+// asked of a Scheduler. Production hands them an AsioScheduler (steady timers on the engine's
+// io_context); tests hand them a ManualScheduler and run what is due after advancing a
+// ManualClock, so time is exact and no test sleeps.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -15,7 +15,7 @@
 
 #include "domain/clock.h"
 
-namespace at::paper {
+namespace at {
 
 class Scheduler {
  public:
@@ -62,4 +62,4 @@ class AsioScheduler final : public Scheduler {
   const Clock& clock_;
 };
 
-}  // namespace at::paper
+}  // namespace at

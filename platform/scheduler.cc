@@ -1,11 +1,11 @@
-#include "adapters/paper/scheduler.h"
+#include "platform/scheduler.h"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
 
-namespace at::paper {
+namespace at {
 
 void ManualScheduler::at(std::int64_t at_ns, std::function<void()> fn) {
   std::lock_guard lock(mu_);
@@ -75,4 +75,4 @@ void AsioScheduler::at(std::int64_t at_ns, std::function<void()> fn) {
   });
 }
 
-}  // namespace at::paper
+}  // namespace at
