@@ -1053,12 +1053,23 @@ void Engine::on_mark(const Symbol& symbol, Price mark) {
   if (opt_.kill_switch.max_loss) check_kill_switch_trips();
 }
 
+namespace {
+bool can_rest(const Order& o) {
+  return o.type != OrderType::kMarket && o.type != OrderType::kIoc && o.type != OrderType::kFok &&
+         o.tif != TimeInForce::kIoc && o.tif != TimeInForce::kFok;
+}
+}  // namespace
+
 std::size_t Engine::in_flight() const {
   std::size_t n = 0;
   view::for_each_open_order(state_, [&](const Order& o) {
     if (dead_lettered_.count(o.client_order_id)) return;
     if (o.status == OrderStatus::kPending || o.status == OrderStatus::kUnknown ||
         o.status == OrderStatus::kPendingCancel || o.status == OrderStatus::kPendingReplace)
+      ++n;
+    // Working, but not for long: an order that cannot rest ends within moments, and its fills
+    // may still be on their way (a venue's stream lags its REST answer).
+    else if (!can_rest(o))
       ++n;
   });
   return n;

@@ -31,8 +31,8 @@
 #include "engine/decision.h"
 #include "engine/resiliency.h"
 #include "engine/risk.h"
-#include "platform/scheduler.h"
 #include "journal/journal.h"
+#include "platform/scheduler.h"
 #include "projections/projections.h"
 
 namespace boost::asio {
@@ -154,7 +154,9 @@ class Engine final : public adapters::VenueSink {
   bool running() const { return running_; }
   bool failed() const { return failed_; }
   const std::string& failure() const { return failure_; }
-  // Orders neither terminal nor waiting in the DLQ: what a graceful stop waits for.
+  // Orders not waiting in the DLQ whose outcome is still to come: sent or about to be, asked
+  // to cancel or replace, unknown, or working but unable to rest (market, IOC, FOK). What a
+  // graceful stop and `run --until-exhausted` wait for.
   std::size_t in_flight() const;
   std::uint64_t last_sequence() const { return next_seq_ - 1; }
   const RecoveryInfo& recovery() const { return recovery_; }
