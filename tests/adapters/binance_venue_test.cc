@@ -173,6 +173,19 @@ struct FakeBinance {
   }
 };
 
+// The adapter's config for the fake: test keys, short reconnect backoff.
+BinanceConfig sim_config(FakeBinance& fake) {
+  BinanceConfig c;
+  c.api_key = net::Secret(kKey);
+  c.api_secret = net::Secret(kSecret);
+  c.environment = Environment::kSim;
+  c.base_url = fake.server.http_url();
+  c.ws_url = fake.server.ws_url();
+  c.reconnect_min = std::chrono::milliseconds(10);
+  c.reconnect_max = std::chrono::milliseconds(50);
+  return c;
+}
+
 struct VenueFixture : ::testing::Test {
   asio::io_context ioc;
   ManualClock clock{1'700'000'000'000'000'000};
@@ -181,14 +194,7 @@ struct VenueFixture : ::testing::Test {
   std::unique_ptr<BinanceVenue> venue;
 
   BinanceConfig config() {
-    BinanceConfig c;
-    c.api_key = net::Secret(kKey);
-    c.api_secret = net::Secret(kSecret);
-    c.environment = Environment::kSim;
-    c.base_url = fake.server.http_url();
-    c.ws_url = fake.server.ws_url();
-    c.reconnect_min = std::chrono::milliseconds(10);
-    c.reconnect_max = std::chrono::milliseconds(50);
+    BinanceConfig c = sim_config(fake);
     c.request_timeout = std::chrono::milliseconds(2000);
     return c;
   }
@@ -625,95 +631,73 @@ TEST_F(VenueFixture, ReconciledTradeOfAnOrderWeNeverSentIsAnAnomalyNotAFill) {
   EXPECT_EQ(sink.all<OrderFilled>().size(), 1u);
 }
 
-TEST(BinanceVenueStart, ExchangeInfoThatIsNotJsonFailsStartWithAClearError) {
+// A venue started against the fake; the first start-up answer is what the test scripted.
+struct StartRig {
   asio::io_context ioc;
   ManualClock clock{1'700'000'000'000'000'000};
   FakeBinance fake{ioc, clock};
-  fake.next_reply_for["/api/v3/exchangeInfo"] = answer("<html>maintenance</html>");
-  BinanceConfig c;
-  c.api_key = net::Secret(kKey);
-  c.api_secret = net::Secret(kSecret);
-  c.environment = Environment::kSim;
-  c.base_url = fake.server.http_url();
-  c.ws_url = fake.server.ws_url();
-  BinanceVenue v(ioc, clock, c);
   Sink sink;
   std::optional<Status> started;
-  v.start(sink, [&](Status s) { started = s; });
-  ASSERT_TRUE(testing::run_until(ioc, [&] { return started.has_value(); }));
-  ASSERT_FALSE(started->ok());
-  EXPECT_EQ(started->error().kind, ErrorKind::kTransient);
-  EXPECT_NE(started->error().message.find("exchangeInfo"), std::string::npos)
-      << started->error().message;
-  bool stopped = false;
-  v.stop([&](Status) { stopped = true; });
-  EXPECT_TRUE(testing::run_until(ioc, [&] { return stopped; }));
+
+  void start(BinanceVenue& v) {
+    v.start(sink, [this](Status s) { started = s; });
+    ASSERT_TRUE(testing::run_until(ioc, [&] { return started.has_value(); }));
+  }
+  void stop(BinanceVenue& v) {
+    bool stopped = false;
+    v.stop([&](Status) { stopped = true; });
+    EXPECT_TRUE(testing::run_until(ioc, [&] { return stopped; }));
+  }
+};
+
+TEST(BinanceVenueStart, ExchangeInfoThatIsNotJsonFailsStartWithAClearError) {
+  StartRig r;
+  r.fake.next_reply_for["/api/v3/exchangeInfo"] = answer("<html>maintenance</html>");
+  BinanceVenue v(r.ioc, r.clock, sim_config(r.fake));
+  r.start(v);
+  ASSERT_FALSE(r.started->ok());
+  EXPECT_EQ(r.started->error().kind, ErrorKind::kTransient);
+  EXPECT_NE(r.started->error().message.find("exchangeInfo"), std::string::npos)
+      << r.started->error().message;
+  r.stop(v);
 }
 
 TEST(BinanceVenueStart, AFailedStartUpIsRetriedUntilTheVenueAnswers) {
-  asio::io_context ioc;
-  ManualClock clock{1'700'000'000'000'000'000};
-  FakeBinance fake{ioc, clock};
-  fake.next_reply_for["/api/v3/time"] = answer("<html>502 bad gateway</html>");
-  BinanceConfig c;
-  c.api_key = net::Secret(kKey);
-  c.api_secret = net::Secret(kSecret);
-  c.environment = Environment::kSim;
-  c.base_url = fake.server.http_url();
-  c.ws_url = fake.server.ws_url();
-  c.reconnect_min = std::chrono::milliseconds(10);
-  c.reconnect_max = std::chrono::milliseconds(50);
-  BinanceVenue v(ioc, clock, c);
-  Sink sink;
-  std::optional<Status> started;
-  v.start(sink, [&](Status s) { started = s; });
-  ASSERT_TRUE(testing::run_until(ioc, [&] { return started.has_value(); }));
-  ASSERT_FALSE(started->ok()) << "the first failure is reported at once";
+  StartRig r;
+  r.fake.next_reply_for["/api/v3/time"] = answer("<html>502 bad gateway</html>");
+  BinanceVenue v(r.ioc, r.clock, sim_config(r.fake));
+  r.start(v);
+  ASSERT_FALSE(r.started->ok()) << "the first failure is reported at once";
   EXPECT_TRUE(v.instruments().empty());
 
   // The next attempt gets real answers: rules loaded, stream subscribed, orders go through.
-  ASSERT_TRUE(testing::run_until(ioc, [&] {
-    auto c = sink.all<VenueConnectionChanged>();
+  ASSERT_TRUE(testing::run_until(r.ioc, [&] {
+    auto c = r.sink.all<VenueConnectionChanged>();
     return !c.empty() && c.back().state == ConnectionState::kConnected;
   }));
-  auto conn = sink.all<VenueConnectionChanged>();
+  auto conn = r.sink.all<VenueConnectionChanged>();
   ASSERT_GE(conn.size(), 2u);
   EXPECT_EQ(conn[0].state, ConnectionState::kReconnecting);
   EXPECT_NE(conn[0].detail.find("start-up"), std::string::npos) << conn[0].detail;
   ASSERT_EQ(v.instruments().size(), 1u);
   std::optional<Status> sent;
   v.submit(limit_buy("at1"), 1, [&](Status s) { sent = s; });
-  ASSERT_TRUE(testing::run_until(ioc, [&] { return sent.has_value(); }));
+  ASSERT_TRUE(testing::run_until(r.ioc, [&] { return sent.has_value(); }));
   EXPECT_TRUE(sent->ok()) << sent->error().message;
-  EXPECT_EQ(fake.order_posts, 1);
-
-  bool stopped = false;
-  v.stop([&](Status) { stopped = true; });
-  EXPECT_TRUE(testing::run_until(ioc, [&] { return stopped; }));
+  EXPECT_EQ(r.fake.order_posts, 1);
+  r.stop(v);
 }
 
 TEST(BinanceVenueStart, StopDuringStartUpRetriesEndsTheVenue) {
-  asio::io_context ioc;
-  ManualClock clock{1'700'000'000'000'000'000};
-  FakeBinance fake{ioc, clock};
-  fake.next_reply_for["/api/v3/time"] = answer("<html>502 bad gateway</html>");
-  BinanceConfig c;
-  c.api_key = net::Secret(kKey);
-  c.api_secret = net::Secret(kSecret);
-  c.environment = Environment::kSim;
-  c.base_url = fake.server.http_url();
-  c.ws_url = fake.server.ws_url();
+  StartRig r;
+  r.fake.next_reply_for["/api/v3/time"] = answer("<html>502 bad gateway</html>");
+  BinanceConfig c = sim_config(r.fake);
   c.reconnect_min = std::chrono::seconds(30);  // stop comes while it waits to retry
   c.reconnect_max = std::chrono::seconds(30);
-  BinanceVenue v(ioc, clock, c);
-  Sink sink;
-  std::optional<Status> started;
-  v.start(sink, [&](Status s) { started = s; });
-  ASSERT_TRUE(testing::run_until(ioc, [&] { return started.has_value(); }));
-  ASSERT_FALSE(started->ok());
-  bool stopped = false;
-  v.stop([&](Status) { stopped = true; });
-  EXPECT_TRUE(testing::run_until(ioc, [&] { return stopped; }));
+  BinanceVenue v(r.ioc, r.clock, c);
+  r.start(v);
+  ASSERT_FALSE(r.started->ok());
+  r.stop(v);
   EXPECT_TRUE(v.instruments().empty());
 }
 
