@@ -162,15 +162,17 @@ void Engine::flush() {
     }
     return run_effects(std::move(effects_));
   }
-  auto batch = std::move(pending_);
-  pending_.clear();
-  const std::uint64_t first = next_seq_ - batch.size();
+  const std::uint64_t first = next_seq_ - pending_.size();
   const std::uint64_t last = next_seq_ - 1;
   if (journal_.durability() == journal::Durability::kSync && !offline_) {
     // Pipelined: the committer's writer thread encodes and writes the batch, its syncer
     // fsyncs; meanwhile this thread goes on staging the next batch. The effects wait in
     // in_flight_ until the covering fsync is reported.
     if (!committer_) committer_ = std::make_unique<journal::GroupCommitter>(journal_);
+    // The committer owns the batch now; the next one is staged into a vector it has emptied
+    // (no regrowth, no page faults on fresh memory for each batch).
+    auto batch = std::move(pending_);
+    pending_ = committer_->take_buffer();
     in_flight_.push_back(InFlight{last, std::move(effects_)});
     effects_.clear();
     // The completion arrives from another thread: keep io_.run() from returning meanwhile.
@@ -183,7 +185,8 @@ void Engine::flush() {
     });
     return;
   }
-  auto r = journal_.append(batch);
+  auto r = journal_.append(pending_);
+  pending_.clear();  // keeps its capacity for the next batch
   on_written(first, last, r);
   if (failed_) return;
   run_effects(std::move(effects_));
