@@ -97,6 +97,8 @@ void GroupCommitter::write(std::span<const PendingEvent> events, std::vector<Req
     }
     w.done.push_back(std::move(r.done));
   }
+  // Destroyed here, outside the lock; the emptied vectors keep their capacity.
+  for (auto& r : requests) r.events.clear();
   bool more;
   {
     std::lock_guard lock(mu_);
@@ -108,10 +110,7 @@ void GroupCommitter::write(std::span<const PendingEvent> events, std::vector<Req
     written_.push_back(std::move(w));
     writing_ = false;
     for (auto& r : requests)
-      if (spare_.size() < options_.spare_buffers) {
-        r.events.clear();
-        spare_.push_back(std::move(r.events));
-      }
+      if (spare_.size() < options_.spare_buffers) spare_.push_back(std::move(r.events));
     more = !queue_.empty() || stopping_;
   }
   synced_cv_.notify_one();
