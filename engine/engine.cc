@@ -2,9 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <stdexcept>
 
 #include "engine/state_view.h"
 #include "journal/group_commit.h"
@@ -68,6 +70,25 @@ DecisionOutcome outcome_of(const projections::Oms& oms, const projections::Decis
   return out;
 }
 
+// The orders whose state an event can change (the OMS's apply touches no others): its own
+// client order id, and for replace events the replacement's too. Duplicates and empty ids are
+// left out.
+std::array<const ClientOrderId*, 2> orders_changed_by(const Event& e) {
+  std::array<const ClientOrderId*, 2> ids{client_order_id_of(e), nullptr};
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, ReplaceRequested> || std::is_same_v<T, OrderReplaced> ||
+                      std::is_same_v<T, ReplaceRejected>)
+          ids[1] = &x.new_client_order_id;
+      },
+      e);
+  for (auto& id : ids)
+    if (id && id->empty()) id = nullptr;
+  if (ids[0] && ids[1] && *ids[0] == *ids[1]) ids[1] = nullptr;
+  return ids;
+}
+
 }  // namespace
 
 Engine::Engine(EngineOptions options, journal::Journal& journal, adapters::Venue& venue,
@@ -108,7 +129,18 @@ void Engine::defer(F&& fn) {
 std::uint64_t Engine::stage(Event e, std::uint64_t causation) {
   std::uint64_t seq = next_seq_++;
   Envelope env{seq, clock_.now_ns(), causation, std::move(e)};
+  // The orders this event may change leave the risk totals while it is applied, and come back
+  // if they are still open.
+  std::array<const ClientOrderId*, 2> ids = orders_changed_by(env.event);
+  for (const ClientOrderId* id : ids)
+    if (id)
+      if (const Order* o = view::find_order(state_, *id); o && is_open(o->status))
+        open_totals_.remove(*o);
   state_.apply(env);
+  for (const ClientOrderId* id : ids)
+    if (id)
+      if (const Order* o = view::find_order(state_, *id); o && is_open(o->status))
+        open_totals_.add(*o);
   track_engine_state(env);
   pending_.push_back(journal::PendingEvent{std::move(env.event), causation});
   schedule_flush();
@@ -139,15 +171,17 @@ void Engine::flush() {
     }
     return run_effects(std::move(effects_));
   }
-  auto batch = std::move(pending_);
-  pending_.clear();
-  const std::uint64_t first = next_seq_ - batch.size();
+  const std::uint64_t first = next_seq_ - pending_.size();
   const std::uint64_t last = next_seq_ - 1;
   if (journal_.durability() == journal::Durability::kSync && !offline_) {
     // Pipelined: the committer's writer thread encodes and writes the batch, its syncer
     // fsyncs; meanwhile this thread goes on staging the next batch. The effects wait in
     // in_flight_ until the covering fsync is reported.
     if (!committer_) committer_ = std::make_unique<journal::GroupCommitter>(journal_);
+    // The committer owns the batch now; the next one is staged into a vector it has emptied
+    // (no regrowth, no page faults on fresh memory for each batch).
+    auto batch = std::move(pending_);
+    pending_ = committer_->take_buffer();
     in_flight_.push_back(InFlight{last, std::move(effects_)});
     effects_.clear();
     // The completion arrives from another thread: keep io_.run() from returning meanwhile.
@@ -160,7 +194,8 @@ void Engine::flush() {
     });
     return;
   }
-  auto r = journal_.append(batch);
+  auto r = journal_.append(pending_);
+  pending_.clear();  // keeps its capacity for the next batch
   on_written(first, last, r);
   if (failed_) return;
   run_effects(std::move(effects_));
@@ -351,6 +386,42 @@ RiskInput Engine::risk_input(const OrderRequested& o) const {
   if (auto it = marks_.find(o.symbol); it != marks_.end()) in.mark = it->second;
   if (auto it = rules_.find(o.symbol); it != rules_.end()) in.rules = &it->second;
   in.position = view::position(state_, o.account, o.symbol);
+  const RiskInput base = in;
+  if (!open_totals_.fill(in, o, marks_,
+                         view::balance(state_, o.account, std::string(o.symbol.quote())),
+                         view::balance(state_, o.account, std::string(o.symbol.base()))))
+    scan_open_orders(in, o);
+  if (opt_.verify_open_order_totals) {
+    RiskInput scanned = base;
+    scan_open_orders(scanned, o);
+    auto same = [](const std::optional<Decimal>& a, const std::optional<Decimal>& b) {
+      return a.has_value() == b.has_value() && (!a || a->identical(*b));
+    };
+    if (in.open_orders != scanned.open_orders ||
+        !in.open_buy_quantity.identical(scanned.open_buy_quantity) ||
+        !in.open_sell_quantity.identical(scanned.open_sell_quantity) ||
+        in.duplicate_open != scanned.duplicate_open ||
+        !same(in.available_quote, scanned.available_quote) ||
+        !same(in.available_base, scanned.available_base))
+      throw std::logic_error(
+          "open-order totals disagree with a scan for " + o.client_order_id.str() + ": open " +
+          std::to_string(in.open_orders) + "/" + std::to_string(scanned.open_orders) + " buy " +
+          in.open_buy_quantity.to_string() + "/" + scanned.open_buy_quantity.to_string() +
+          " sell " + in.open_sell_quantity.to_string() + "/" +
+          scanned.open_sell_quantity.to_string() + " quote " +
+          (in.available_quote ? in.available_quote->to_string() : "-") + "/" +
+          (scanned.available_quote ? scanned.available_quote->to_string() : "-") + " base " +
+          (in.available_base ? in.available_base->to_string() : "-") + "/" +
+          (scanned.available_base ? scanned.available_base->to_string() : "-"));
+  }
+  std::int64_t now = clock_.monotonic_ns();
+  auto& recent = const_cast<std::deque<std::int64_t>&>(recent_orders_ns_);
+  while (!recent.empty() && now - recent.front() >= kNsPerSec) recent.pop_front();
+  in.orders_in_last_second = static_cast<int>(recent.size());
+  return in;
+}
+
+void Engine::scan_open_orders(RiskInput& in, const OrderRequested& o) const {
   Money reserved_quote;
   Quantity reserved_base;
   view::for_each_open_order(state_, [&](const Order& x) {
@@ -377,11 +448,6 @@ RiskInput Engine::risk_input(const OrderRequested& o) const {
     in.available_quote = *q - reserved_quote;
   if (auto b = view::balance(state_, o.account, std::string(o.symbol.base())))
     in.available_base = *b - reserved_base;
-  std::int64_t now = clock_.monotonic_ns();
-  auto& recent = const_cast<std::deque<std::int64_t>&>(recent_orders_ns_);
-  while (!recent.empty() && now - recent.front() >= kNsPerSec) recent.pop_front();
-  in.orders_in_last_second = static_cast<int>(recent.size());
-  return in;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1120,6 +1186,8 @@ Status Engine::restore_state() {
     return replayed.error();
   }
   state_ = std::move(replayed->state);
+  open_totals_.clear();
+  view::for_each_open_order(state_, [&](const Order& o) { open_totals_.add(o); });
   recovery_ = RecoveryInfo{replayed->info.snapshot_sequence, replayed->info.events_applied,
                            std::move(replayed->info.warnings)};
   for (const auto& w : recovery_.warnings) log_->warn("recovery.snapshot_skipped {}", w);

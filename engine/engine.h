@@ -29,6 +29,7 @@
 #include "domain/clock.h"
 #include "domain/events.h"
 #include "engine/decision.h"
+#include "engine/open_order_totals.h"
 #include "engine/resiliency.h"
 #include "engine/risk.h"
 #include "journal/journal.h"
@@ -70,6 +71,9 @@ struct EngineOptions {
   std::int64_t mark_journal_interval_ms = 1000;  // MarkPriceUpdated at most this often per symbol
   std::string version = "0.1.0";
   std::string config_digest;
+  // Test aid: every risk check also scans the open orders and throws std::logic_error when the
+  // running totals disagree with the scan. Off in production (the scan is what the totals save).
+  bool verify_open_order_totals = false;
 };
 
 // How start() or open_offline() rebuilt the state: from which snapshot, and how much of the
@@ -182,6 +186,9 @@ class Engine final : public adapters::VenueSink {
   DecisionOutcome decide(DecisionReceived d);
   std::optional<OrderRequested> order_for(const DecisionReceived& d, std::uint64_t seq);
   RiskInput risk_input(const OrderRequested& o) const;
+  // The open-order part of risk_input() by a scan of every open order (the reference the
+  // running totals must equal; also the fallback when they cannot answer exactly).
+  void scan_open_orders(RiskInput& in, const OrderRequested& o) const;
   ClientOrderId next_client_order_id(std::uint64_t seq) const;
   void send_submit(const ClientOrderId& id, std::uint32_t attempt);
   void on_submit_done(const ClientOrderId& id, std::uint32_t attempt, Status st);
@@ -230,6 +237,8 @@ class Engine final : public adapters::VenueSink {
   std::shared_ptr<spdlog::logger> log_;
 
   projections::Projections state_;
+  // Risk's view of the open orders, kept in step with state_ by stage() and restore_state().
+  OpenOrderTotals open_totals_;
   // Snapshots are taken of this state, folded from the journal's own records (its recorded
   // times), so snapshot + tail replay equals a full replay byte for byte. The live state_
   // stamps events when staged, a little before the journal records them.

@@ -45,6 +45,15 @@ void GroupCommitter::submit(std::vector<PendingEvent> events, Callback done) {
     done(make_error(ErrorKind::kIo, "group committer is stopped"));
     return;
   }
+  if (queue_.empty() && !writing_ && events.size() <= options_.inline_max_events) {
+    // Everything submitted before is written: this request may be written here, in order.
+    writing_ = true;
+    lock.unlock();
+    std::vector<Request> one;
+    one.push_back(Request{std::move(events), std::move(done)});
+    write(one.front().events, one);
+    return;
+  }
   queued_events_ += events.size();
   queue_.push_back(Request{std::move(events), std::move(done)});
   bool wake = queue_.size() == 1;
@@ -64,13 +73,57 @@ GroupCommitter::Counters GroupCommitter::counters() const {
   return counters_;
 }
 
+std::vector<PendingEvent> GroupCommitter::take_buffer() {
+  std::lock_guard lock(mu_);
+  if (spare_.empty()) return {};
+  auto v = std::move(spare_.back());
+  spare_.pop_back();
+  return v;
+}
+
+void GroupCommitter::write(std::span<const PendingEvent> events, std::vector<Request>& requests) {
+  auto first = fsync_ ? journal_.append_unsynced(events) : journal_.append(events);
+
+  Written w;
+  w.done.reserve(requests.size());
+  w.results.reserve(requests.size());
+  std::uint64_t seq = first ? *first : 0;
+  for (auto& r : requests) {
+    if (first) {
+      w.results.emplace_back(seq);
+      seq += r.events.size();
+    } else {
+      w.results.emplace_back(first.error());
+    }
+    w.done.push_back(std::move(r.done));
+  }
+  // Destroyed here, outside the lock; the emptied vectors keep their capacity.
+  for (auto& r : requests) r.events.clear();
+  bool more;
+  {
+    std::lock_guard lock(mu_);
+    if (first) {
+      counters_.events += events.size();
+      ++counters_.batches;
+    }
+    // Pushed in the same critical section that ends the write: written_ stays in write order.
+    written_.push_back(std::move(w));
+    writing_ = false;
+    for (auto& r : requests)
+      if (spare_.size() < options_.spare_buffers) spare_.push_back(std::move(r.events));
+    more = !queue_.empty() || stopping_;
+  }
+  synced_cv_.notify_one();
+  if (more) queue_cv_.notify_one();  // the writer may have waited for this write to end
+}
+
 void GroupCommitter::writer_loop() {
   std::vector<Request> taken;
   std::vector<PendingEvent> batch;
   for (;;) {
     {
       std::unique_lock lock(mu_);
-      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      queue_cv_.wait(lock, [&] { return !writing_ && (stopping_ || !queue_.empty()); });
       if (queue_.empty()) {  // stopping and drained
         writer_done_ = true;
         lock.unlock();
@@ -86,36 +139,18 @@ void GroupCommitter::writer_loop() {
         queue_.pop_front();
       }
       queued_events_ -= n;
+      writing_ = true;
     }
     space_cv_.notify_all();
 
-    batch.clear();
-    for (auto& r : taken)
-      for (auto& e : r.events) batch.push_back(std::move(e));
-    auto first = fsync_ ? journal_.append_unsynced(batch) : journal_.append(batch);
-
-    Written w;
-    w.done.reserve(taken.size());
-    w.results.reserve(taken.size());
-    std::uint64_t seq = first ? *first : 0;
-    for (auto& r : taken) {
-      if (first) {
-        w.results.emplace_back(seq);
-        seq += r.events.size();
-      } else {
-        w.results.emplace_back(first.error());
-      }
-      w.done.push_back(std::move(r.done));
+    if (taken.size() == 1) {
+      write(taken.front().events, taken);  // the usual case: one request, no copy
+    } else {
+      batch.clear();
+      for (auto& r : taken)
+        for (auto& e : r.events) batch.push_back(std::move(e));
+      write(batch, taken);
     }
-    {
-      std::lock_guard lock(mu_);
-      if (first) {
-        counters_.events += batch.size();
-        ++counters_.batches;
-      }
-      written_.push_back(std::move(w));
-    }
-    synced_cv_.notify_one();
   }
 }
 

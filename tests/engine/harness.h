@@ -69,6 +69,7 @@ struct Harness {
     o.resiliency.breaker_cooldown_s = 10;
     o.order_timeout_s = 0;
     o.risk.require_mark_for_market = false;
+    o.verify_open_order_totals = true;  // every risk check also checks the totals by a scan
     return o;
   }
 
