@@ -248,6 +248,32 @@ TEST(Journal, SnapshotsAreFoundAtOrBeforeASequence) {
   EXPECT_EQ(j->stats()->snapshots, 2u);
 }
 
+TEST(Journal, SnapshotsAreVisitedNewestFirstUntilTheVisitorStops) {
+  TempDir dir;
+  ManualClock clock;
+  auto j = open_ok(dir.path(), clock);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(j->append(sample_fill(i)).ok());
+  ASSERT_TRUE(j->put_snapshot(2, "two").ok());
+  ASSERT_TRUE(j->put_snapshot(5, "five").ok());
+  ASSERT_TRUE(j->put_snapshot(8, "eight").ok());
+  std::vector<std::pair<std::uint64_t, std::string>> seen;
+  auto all = [&](std::uint64_t s, std::string_view b) {
+    seen.emplace_back(s, std::string(b));
+    return true;
+  };
+  ASSERT_TRUE(j->visit_snapshots(7, all).ok());
+  EXPECT_EQ(seen, (std::vector<std::pair<std::uint64_t, std::string>>{{5, "five"}, {2, "two"}}));
+  seen.clear();
+  ASSERT_TRUE(j->visit_snapshots(UINT64_MAX, [&](std::uint64_t s, std::string_view b) {
+                 seen.emplace_back(s, std::string(b));
+                 return false;
+               }).ok());
+  EXPECT_EQ(seen, (std::vector<std::pair<std::uint64_t, std::string>>{{8, "eight"}}));
+  seen.clear();
+  ASSERT_TRUE(j->visit_snapshots(1, all).ok());
+  EXPECT_TRUE(seen.empty());
+}
+
 TEST(Journal, OnlyTheNewestFourSnapshotsAreKept) {
   TempDir dir;
   ManualClock clock;
