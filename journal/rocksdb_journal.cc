@@ -251,6 +251,13 @@ class RocksJournal final : public Journal {
                 "journal '" + opts_.path + "' lacks the column family " + kCfNames[i]);
       }
     } else {
+      // Recovery first: an existing journal opens with automatic compactions off, and they
+      // come back on with its first write (resume_compactions). A backlog left by a crash
+      // would otherwise compact while recovery replays and take one of the two cores from it
+      // (16% of the samples of BM_Recovery). Flushes are not affected.
+      compactions_paused_ = !fresh;
+      if (compactions_paused_)
+        for (auto& d : descs) d.options.disable_auto_compactions = true;
       s = rocksdb::DB::Open(o, opts_.path, descs, &handles, &raw);
       if (s.ok()) {
         db_.reset(raw);
@@ -461,6 +468,10 @@ class RocksJournal final : public Journal {
     if (!st.ok()) return io_error("snapshot write failed: " + rs(st));
     rocksdb::WriteOptions wo;
     wo.sync = opts_.durability != Durability::kNone;
+    {
+      std::lock_guard lock(write_mu_);
+      resume_compactions();
+    }
     auto s = db_->Write(wo, &batch);
     if (!s.ok()) return io_error("snapshot write failed: " + rs(s));
     return {};
@@ -560,10 +571,24 @@ class RocksJournal final : public Journal {
     return false;
   }
 
+  // Turns automatic compactions back on after the recovery that open() left them off for.
+  // Called with write_mu_ held, before each write; a no-op after the first.
+  void resume_compactions() {
+    if (!compactions_paused_) return;
+    bool all = true;  // on a failure (unexpected: the option is mutable) retry on the next write
+    auto resume = [&](rocksdb::ColumnFamilyHandle* h) {
+      if (h && !db_->SetOptions(h, {{"disable_auto_compactions", "false"}}).ok()) all = false;
+    };
+    for (auto* h : handles_) resume(h);
+    for (auto* h : extra_) resume(h);
+    compactions_paused_ = !all;
+  }
+
   Result<std::uint64_t> write(std::span<const PendingEvent> events, bool sync) {
     if (read_only_) return io_error("journal '" + opts_.path + "' is open read-only");
     std::lock_guard lock(write_mu_);
     if (failed_.load()) return refused();
+    resume_compactions();
     std::uint64_t first = last_seq_.load() + 1;
     if (events.empty()) return first;
     // recorded_ns never goes backwards, so by_time is ordered like the sequence.
@@ -635,6 +660,7 @@ class RocksJournal final : public Journal {
   std::mutex sync_mu_;
   std::atomic<std::uint64_t> last_seq_{0};
   std::atomic<bool> failed_{false};
+  bool compactions_paused_ = false;  // guarded by write_mu_ once open() returned
   mutable std::mutex fail_mu_;
   std::string failure_;
 };
