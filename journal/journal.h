@@ -152,6 +152,13 @@ class Journal {
   // The latest snapshot at or before `at_or_before`, if any.
   virtual Result<std::optional<std::pair<std::uint64_t, std::string>>> latest_snapshot(
       std::uint64_t at_or_before) const = 0;
+  // Visits the snapshots at or before `at_or_before`, newest first, until `visit` returns false.
+  // `bytes` is valid only during the call: the RocksDB journal hands out the table's own bytes
+  // instead of a copy (a snapshot is hundreds of MB, read when recovery waits for it). The
+  // default walks latest_snapshot().
+  virtual Status visit_snapshots(
+      std::uint64_t at_or_before,
+      const std::function<bool(std::uint64_t sequence, std::string_view bytes)>& visit) const;
 
   virtual Result<Stats> stats() const = 0;
   // Checks sequence continuity, decodability, index agreement and snapshot placement.

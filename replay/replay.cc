@@ -156,25 +156,21 @@ Result<Replayed> replay(const journal::Journal& journal, const AsOf& to,
   Replayed out;
   out.info.to_sequence = *target;
   if (options.use_snapshots && *target > 0) {
-    std::uint64_t bound = *target;
-    for (;;) {
-      auto snap = journal.latest_snapshot(bound);
-      if (!snap) return snap.error();
-      if (!snap->has_value()) break;
-      const auto& [seq, bytes] = **snap;
+    // Newest first; parsed straight from the journal's bytes (no copy of the snapshot).
+    Status st = journal.visit_snapshots(*target, [&](std::uint64_t seq, std::string_view bytes) {
       auto parsed = Projections::parse(bytes);
       if (parsed && parsed->last_sequence() == seq) {
         out.state = std::move(parsed.value());
         out.info.snapshot_sequence = seq;
-        break;
+        return false;
       }
       out.info.warnings.push_back(
           "snapshot at sequence " + std::to_string(seq) + " skipped: " +
           (parsed ? "it holds sequence " + std::to_string(parsed->last_sequence())
                   : parsed.error().message));
-      if (seq <= 1) break;
-      bound = seq - 1;
-    }
+      return seq > 1;
+    });
+    if (!st) return st.error();
   }
   Status st = catch_up(journal, out.state, *target, &out.info.events_applied);
   if (!st) return st.error();

@@ -1,7 +1,9 @@
 #include "journal/journal.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
+#include <rocksdb/utilities/options_util.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -273,6 +275,59 @@ TEST(Journal, SnapshotsAreFoundAtOrBeforeASequence) {
   EXPECT_EQ((*j->latest_snapshot(7))->second, "four");
   EXPECT_EQ((*j->latest_snapshot(UINT64_MAX))->second, "eight");
   EXPECT_EQ(j->stats()->snapshots, 2u);
+}
+
+TEST(Journal, SnapshotsAreVisitedNewestFirstUntilTheVisitorStops) {
+  TempDir dir;
+  ManualClock clock;
+  auto j = open_ok(dir.path(), clock);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(j->append(sample_fill(i)).ok());
+  ASSERT_TRUE(j->put_snapshot(2, "two").ok());
+  ASSERT_TRUE(j->put_snapshot(5, "five").ok());
+  ASSERT_TRUE(j->put_snapshot(8, "eight").ok());
+  std::vector<std::pair<std::uint64_t, std::string>> seen;
+  auto all = [&](std::uint64_t s, std::string_view b) {
+    seen.emplace_back(s, std::string(b));
+    return true;
+  };
+  ASSERT_TRUE(j->visit_snapshots(7, all).ok());
+  EXPECT_EQ(seen, (std::vector<std::pair<std::uint64_t, std::string>>{{5, "five"}, {2, "two"}}));
+  seen.clear();
+  ASSERT_TRUE(j->visit_snapshots(UINT64_MAX, [&](std::uint64_t s, std::string_view b) {
+                 seen.emplace_back(s, std::string(b));
+                 return false;
+               }).ok());
+  EXPECT_EQ(seen, (std::vector<std::pair<std::uint64_t, std::string>>{{8, "eight"}}));
+  seen.clear();
+  ASSERT_TRUE(j->visit_snapshots(1, all).ok());
+  EXPECT_TRUE(seen.empty());
+}
+
+// Recovery replays without competing with a compaction backlog: a reopened journal leaves
+// automatic compactions off until its first write. (Read back from the OPTIONS file RocksDB
+// persists on every change.)
+TEST(Journal, AReopenedJournalCompactsAgainFromItsFirstWrite) {
+  TempDir dir;
+  ManualClock clock;
+  auto families_with_compactions_off = [&] {
+    rocksdb::ConfigOptions co;
+    co.ignore_unknown_options = true;
+    rocksdb::DBOptions dbo;
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    EXPECT_TRUE(rocksdb::LoadLatestOptions(co, dir.path(), &dbo, &cfs).ok());
+    int off = 0;
+    for (const auto& d : cfs) off += d.options.disable_auto_compactions ? 1 : 0;
+    return off;
+  };
+  {
+    auto j = open_ok(dir.path(), clock);
+    ASSERT_TRUE(j->append(sample_fill(1)).ok());
+    EXPECT_EQ(families_with_compactions_off(), 0);  // a new journal never turns them off
+  }
+  auto j = open_ok(dir.path(), clock);
+  EXPECT_GT(families_with_compactions_off(), 0);
+  ASSERT_TRUE(j->append(sample_fill(2)).ok());
+  EXPECT_EQ(families_with_compactions_off(), 0);
 }
 
 TEST(Journal, OnlyTheNewestFourSnapshotsAreKept) {
