@@ -45,15 +45,6 @@ void GroupCommitter::submit(std::vector<PendingEvent> events, Callback done) {
     done(make_error(ErrorKind::kIo, "group committer is stopped"));
     return;
   }
-  if (queue_.empty() && !writing_ && events.size() <= options_.inline_max_events) {
-    // Everything submitted before is written: this request may be written here, in order.
-    writing_ = true;
-    lock.unlock();
-    std::vector<Request> one;
-    one.push_back(Request{std::move(events), std::move(done)});
-    write(one.front().events, one);
-    return;
-  }
   queued_events_ += events.size();
   queue_.push_back(Request{std::move(events), std::move(done)});
   bool wake = queue_.size() == 1;
@@ -99,7 +90,6 @@ void GroupCommitter::write(std::span<const PendingEvent> events, std::vector<Req
   }
   // Destroyed here, outside the lock; the emptied vectors keep their capacity.
   for (auto& r : requests) r.events.clear();
-  bool more;
   {
     std::lock_guard lock(mu_);
     if (first) {
@@ -108,13 +98,10 @@ void GroupCommitter::write(std::span<const PendingEvent> events, std::vector<Req
     }
     // Pushed in the same critical section that ends the write: written_ stays in write order.
     written_.push_back(std::move(w));
-    writing_ = false;
     for (auto& r : requests)
       if (spare_.size() < options_.spare_buffers) spare_.push_back(std::move(r.events));
-    more = !queue_.empty() || stopping_;
   }
   synced_cv_.notify_one();
-  if (more) queue_cv_.notify_one();  // the writer may have waited for this write to end
 }
 
 void GroupCommitter::writer_loop() {
@@ -123,7 +110,7 @@ void GroupCommitter::writer_loop() {
   for (;;) {
     {
       std::unique_lock lock(mu_);
-      queue_cv_.wait(lock, [&] { return !writing_ && (stopping_ || !queue_.empty()); });
+      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) {  // stopping and drained
         writer_done_ = true;
         lock.unlock();
@@ -139,7 +126,6 @@ void GroupCommitter::writer_loop() {
         queue_.pop_front();
       }
       queued_events_ -= n;
-      writing_ = true;
     }
     space_cv_.notify_all();
 

@@ -10,10 +10,6 @@
 //     with the load; latency stays near one to two fsyncs).
 // With a journal opened in kBatch or kNone the syncer does not fsync (Journal::append's own
 // policy applies) and completions follow the write.
-// A small request that finds nothing queued and nothing being written is written by the
-// submitting thread itself (a few µs), sparing the writer thread's wake-up on the latency path;
-// larger ones, and any that find work queued, go through the writer as above. Either way
-// batches are written in submission order and completed by the syncer.
 //
 // Callbacks run on the syncer thread, in submission order, and must be quick (post to your own
 // executor). A failed write or sync completes the affected callbacks with the error; the
@@ -42,9 +38,6 @@ struct GroupCommitOptions {
   std::size_t max_batch_events = 8192;
   // submit() blocks while this many events are queued and not yet written (back-pressure).
   std::size_t max_queued_events = 1 << 18;
-  // A request of at most this many events, submitted while the writer is idle, is written by
-  // the submitting thread (0: always by the writer thread).
-  std::size_t inline_max_events = 32;
   // Emptied request vectors kept for take_buffer() (their capacity is what is reused).
   std::size_t spare_buffers = 4;
 };
@@ -91,8 +84,8 @@ class GroupCommitter {
 
   void writer_loop();
   void syncer_loop();
-  // Appends `events` (one WriteBatch) and queues their completions for the syncer. Called with
-  // writing_ set by the caller, without mu_ held.
+  // Appends `events` (one WriteBatch) and queues their completions for the syncer. Called by
+  // the writer thread, without mu_ held.
   void write(std::span<const PendingEvent> events, std::vector<Request>& requests);
 
   Journal& journal_;
@@ -107,7 +100,6 @@ class GroupCommitter {
   std::size_t queued_events_ = 0;
   std::vector<Written> written_;  // written, waiting for the covering fsync
   std::vector<std::vector<PendingEvent>> spare_;
-  bool writing_ = false;  // a batch is being written (by the writer or a submitting thread)
   bool stopping_ = false;
   bool writer_done_ = false;
   Counters counters_;
