@@ -161,7 +161,7 @@ struct JournalConfig {
   std::string path = "./autotrader-journal";
   Durability durability = Durability::kSync;
   int batch_interval_ms = 5;             // durability: batch
-  std::uint64_t snapshot_every = 10000;  // events between snapshots; 0: never
+  std::uint64_t snapshot_every = 100000;  // events between snapshots; 0: never
 };
 std::string_view to_string(JournalConfig::Durability d);
 
