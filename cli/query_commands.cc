@@ -405,6 +405,7 @@ void run_replay(const ReplayOpts& o) {
 
   std::vector<std::string> problems;
   std::uint64_t snapshots_checked = 0;
+  std::vector<std::string> notes;  // not problems: old-format snapshots
   if (o.verify) {
     replay::ReplayOptions full;
     full.use_snapshots = false;
@@ -420,6 +421,7 @@ void run_replay(const ReplayOpts& o) {
     snapshots_checked = snaps.checked.size();
     for (const auto& i : snaps.issues)
       problems.push_back("snapshot at sequence " + std::to_string(i.sequence) + ": " + i.problem);
+    for (const auto& i : snaps.outdated) notes.push_back(i.problem);
   }
 
   Record rec;
@@ -444,6 +446,7 @@ void run_replay(const ReplayOpts& o) {
   for (const auto& w : r.info.warnings) rec.add("warning", w);
   if (o.verify) {
     rec.add("snapshots checked", Cell::number(snapshots_checked));
+    for (const auto& n : notes) rec.add("note", n);
     rec.add("verify", problems.empty() ? "ok: two full replays identical, snapshot replay "
                                          "identical, every snapshot matches"
                                        : std::to_string(problems.size()) + " problem(s)");

@@ -118,6 +118,12 @@ void Projections::serialize_to(std::string& out) const {
   w.end_section(at);
 }
 
+std::optional<std::uint8_t> Projections::format_version(std::string_view bytes) {
+  if (bytes.size() <= kMagic.size() || bytes.substr(0, kMagic.size()) != kMagic)
+    return std::nullopt;
+  return static_cast<std::uint8_t>(bytes[kMagic.size()]);
+}
+
 Result<Projections> Projections::parse(std::string_view bytes) {
   auto corrupt = [](std::string what) {
     return make_error(ErrorKind::kCorruption, "projections snapshot: " + what);

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -61,6 +62,9 @@ class Projections {
   void serialize_to(std::string& out) const;
   // kCorruption naming the section and byte when `bytes` is not a valid serialization.
   static Result<Projections> parse(std::string_view bytes);
+  // The format version a serialization says it has; nullopt when it is not one (bad magic,
+  // too short). Lets a reader tell a snapshot of an older build from a damaged one.
+  static std::optional<std::uint8_t> format_version(std::string_view bytes);
 
   // Where two serializations first differ: "" when equal, else e.g. "section oms, byte 812"
   // or "header". For verify's messages.

@@ -240,6 +240,15 @@ Result<SnapshotVerifyReport> verify_snapshots(const journal::Journal& journal) {
       issue(seq, "snapshot at sequence " + std::to_string(seq) + " vanished during verify");
       continue;
     }
+    if (auto v = Projections::format_version((*snap)->second);
+        v && *v < Projections::kFormatVersion) {
+      report.outdated.push_back(
+          {seq, "snapshots",
+           "snapshot at sequence " + std::to_string(seq) + " is in format v" + std::to_string(*v) +
+               " of an earlier build (this one writes v" +
+               std::to_string(Projections::kFormatVersion) + "); recovery skips it"});
+      continue;
+    }
     auto parsed = Projections::parse((*snap)->second);
     if (!parsed) {
       issue(seq, "snapshot at sequence " + std::to_string(seq) +

@@ -101,10 +101,13 @@ class Snapshotter {
 
 // Checks every snapshot in the journal: it must decode, sit at its own last sequence, and equal
 // (byte for byte, once re-serialized by this build) the projections replayed to that sequence.
-// One forward replay serves all snapshots. Issues name the snapshot's sequence.
+// One forward replay serves all snapshots. Issues name the snapshot's sequence. A snapshot in
+// an older format (an earlier build wrote it; replay skips it) is not an issue but `outdated`:
+// newer snapshots replace it as the journal keeps only the newest few.
 struct SnapshotVerifyReport {
   std::vector<std::uint64_t> checked;
   std::vector<journal::VerifyIssue> issues;
+  std::vector<journal::VerifyIssue> outdated;
   bool ok() const { return issues.empty(); }
 };
 Result<SnapshotVerifyReport> verify_snapshots(const journal::Journal& journal);

@@ -124,6 +124,42 @@ TEST(Replay, DamagedSnapshotIsSkippedForAnEarlierOne) {
   EXPECT_EQ(r->state.serialize(), full_bytes(s.envelopes));
 }
 
+TEST(Replay, VerifyNotesASnapshotOfAnOlderFormatWithoutCallingItAProblem) {
+  Script s;
+  s.realistic(100);
+  FakeJournal j;
+  j.add_all(s.envelopes);
+  Projections p;
+  Snapshotter snap(j, 120);
+  for (const Envelope& e : s.envelopes) {
+    p.apply(e);
+    ASSERT_TRUE(snap.maybe_snapshot(p).ok());
+  }
+  ASSERT_GE(j.snapshots.size(), 2u);
+  // What an earlier build left: the same magic, format v1, a body this build cannot read.
+  const std::uint64_t old_seq = j.snapshots.begin()->first;
+  j.snapshots[old_seq] = std::string("ATPJ") + '\x01' + "v1 body";
+  // And one from a later build, which this build cannot vouch for: that stays a problem.
+  const std::uint64_t newer_seq = std::next(j.snapshots.begin())->first;
+  std::string newer = j.snapshots[newer_seq];
+  newer[4] = static_cast<char>(Projections::kFormatVersion + 1);
+  j.snapshots[newer_seq] = newer;
+
+  auto r = verify_snapshots(j);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->outdated.size(), 1u);
+  EXPECT_EQ(r->outdated[0].sequence, old_seq);
+  EXPECT_NE(r->outdated[0].problem.find("format v1"), std::string::npos) << r->outdated[0].problem;
+  ASSERT_EQ(r->issues.size(), 1u);
+  EXPECT_EQ(r->issues[0].sequence, newer_seq);
+  EXPECT_NE(r->issues[0].problem.find("unsupported format version"), std::string::npos)
+      << r->issues[0].problem;
+  // Replay skips both and still ends where a full replay does.
+  auto full = replay(j);
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(full->state.serialize(), full_bytes(s.envelopes));
+}
+
 TEST(Replay, VerifyAcceptsGoodSnapshotsAndNamesTheOneThatDiffers) {
   Script s;
   s.realistic(100);
