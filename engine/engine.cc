@@ -422,32 +422,10 @@ RiskInput Engine::risk_input(const OrderRequested& o) const {
 }
 
 void Engine::scan_open_orders(RiskInput& in, const OrderRequested& o) const {
-  Money reserved_quote;
-  Quantity reserved_base;
-  view::for_each_open_order(state_, [&](const Order& x) {
-    ++in.open_orders;
-    if (x.symbol == o.symbol) {
-      if (x.side == Side::kBuy)
-        in.open_buy_quantity += x.remaining();
-      else
-        in.open_sell_quantity += x.remaining();
-      if (x.side == o.side && x.type == o.type && x.quantity == o.quantity &&
-          x.limit_price == o.limit_price && x.stop_price == o.stop_price && x.account == o.account)
-        in.duplicate_open = true;
-    }
-    if (x.account != o.account) return;
-    if (x.side == Side::kBuy && x.symbol.quote() == o.symbol.quote()) {
-      auto px = reference_price(
-          OrderRequested{.limit_price = x.limit_price, .stop_price = x.stop_price},
-          marks_.count(x.symbol) ? std::optional<Price>(marks_.at(x.symbol)) : std::nullopt);
-      if (px) reserved_quote += x.remaining() * *px;
-    }
-    if (x.side == Side::kSell && x.symbol.base() == o.symbol.base()) reserved_base += x.remaining();
-  });
-  if (auto q = view::balance(state_, o.account, std::string(o.symbol.quote())))
-    in.available_quote = *q - reserved_quote;
-  if (auto b = view::balance(state_, o.account, std::string(o.symbol.base())))
-    in.available_base = *b - reserved_base;
+  engine::scan_open_orders(
+      in, o, [this](const auto& visit) { view::for_each_open_order(state_, visit); }, marks_,
+      view::balance(state_, o.account, std::string(o.symbol.quote())),
+      view::balance(state_, o.account, std::string(o.symbol.base())));
 }
 
 // ---------------------------------------------------------------------------------------------

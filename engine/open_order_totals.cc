@@ -118,4 +118,36 @@ bool OpenOrderTotals::fill(RiskInput& in, const OrderRequested& order,
   return true;
 }
 
+void scan_open_orders(
+    RiskInput& in, const OrderRequested& o,
+    const std::function<void(const std::function<void(const Order&)>&)>& for_each_open,
+    const std::map<Symbol, Price>& marks, const std::optional<Money>& quote_balance,
+    const std::optional<Money>& base_balance) {
+  Money reserved_quote;
+  Quantity reserved_base;
+  for_each_open([&](const Order& x) {
+    ++in.open_orders;
+    if (x.symbol == o.symbol) {
+      if (x.side == Side::kBuy)
+        in.open_buy_quantity += x.remaining();
+      else
+        in.open_sell_quantity += x.remaining();
+      if (x.side == o.side && x.type == o.type && x.quantity == o.quantity &&
+          x.limit_price == o.limit_price && x.stop_price == o.stop_price && x.account == o.account)
+        in.duplicate_open = true;
+    }
+    if (x.account != o.account) return;
+    if (x.side == Side::kBuy && x.symbol.quote() == o.symbol.quote()) {
+      auto mark = marks.find(x.symbol);
+      auto px =
+          reference_price(OrderRequested{.limit_price = x.limit_price, .stop_price = x.stop_price},
+                          mark != marks.end() ? std::optional<Price>(mark->second) : std::nullopt);
+      if (px) reserved_quote += x.remaining() * *px;
+    }
+    if (x.side == Side::kSell && x.symbol.base() == o.symbol.base()) reserved_base += x.remaining();
+  });
+  if (quote_balance) in.available_quote = *quote_balance - reserved_quote;
+  if (base_balance) in.available_base = *base_balance - reserved_base;
+}
+
 }  // namespace at::engine

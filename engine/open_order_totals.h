@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,6 +44,15 @@ class ExactSum {
   std::array<std::uint32_t, Decimal::kMaxScale + 1> by_scale_{};
   std::uint64_t terms_ = 0;
 };
+
+// What the running totals stand for, by scanning: the same fields as OpenOrderTotals::fill()
+// from every open order that `for_each_open` visits (it calls its argument once per order).
+// The engine falls back to it when fill() cannot answer exactly; tests check fill() against it.
+void scan_open_orders(
+    RiskInput& in, const OrderRequested& order,
+    const std::function<void(const std::function<void(const Order&)>&)>& for_each_open,
+    const std::map<Symbol, Price>& marks, const std::optional<Money>& quote_balance,
+    const std::optional<Money>& base_balance);
 
 class OpenOrderTotals {
  public:

@@ -8,35 +8,17 @@
 namespace at::engine {
 namespace {
 
-// What the engine computed before the totals existed: a scan of every open order.
+// The reference: a scan of every open order (what the engine computed before the totals).
 RiskInput scan(const std::vector<Order>& open, const OrderRequested& o,
                const std::map<Symbol, Price>& marks, const std::optional<Money>& quote_balance,
                const std::optional<Money>& base_balance) {
   RiskInput in;
-  Money reserved_quote;
-  Quantity reserved_base;
-  for (const Order& x : open) {
-    ++in.open_orders;
-    if (x.symbol == o.symbol) {
-      if (x.side == Side::kBuy)
-        in.open_buy_quantity += x.remaining();
-      else
-        in.open_sell_quantity += x.remaining();
-      if (x.side == o.side && x.type == o.type && x.quantity == o.quantity &&
-          x.limit_price == o.limit_price && x.stop_price == o.stop_price && x.account == o.account)
-        in.duplicate_open = true;
-    }
-    if (x.account != o.account) continue;
-    if (x.side == Side::kBuy && x.symbol.quote() == o.symbol.quote()) {
-      auto px = reference_price(
-          OrderRequested{.limit_price = x.limit_price, .stop_price = x.stop_price},
-          marks.count(x.symbol) ? std::optional<Price>(marks.at(x.symbol)) : std::nullopt);
-      if (px) reserved_quote += x.remaining() * *px;
-    }
-    if (x.side == Side::kSell && x.symbol.base() == o.symbol.base()) reserved_base += x.remaining();
-  }
-  if (quote_balance) in.available_quote = *quote_balance - reserved_quote;
-  if (base_balance) in.available_base = *base_balance - reserved_base;
+  scan_open_orders(
+      in, o,
+      [&](const auto& visit) {
+        for (const Order& x : open) visit(x);
+      },
+      marks, quote_balance, base_balance);
   return in;
 }
 
