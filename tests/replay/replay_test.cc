@@ -21,6 +21,17 @@ std::string full_bytes(const std::vector<Envelope>& envs, std::size_t n = SIZE_M
   return p.serialize();
 }
 
+// Adds the script's events to `j`, snapshotting every `every` events as the engine would.
+void add_with_snapshots(FakeJournal& j, const Script& s, std::uint64_t every) {
+  j.add_all(s.envelopes);
+  Projections p;
+  Snapshotter snap(j, every);
+  for (const Envelope& e : s.envelopes) {
+    p.apply(e);
+    ASSERT_TRUE(snap.maybe_snapshot(p).ok());
+  }
+}
+
 TEST(Replay, TwoFullReplaysOfOneJournalAreByteIdentical) {
   Script s;
   s.realistic(200);
@@ -106,13 +117,7 @@ TEST(Replay, DamagedSnapshotIsSkippedForAnEarlierOne) {
   Script s;
   s.realistic(100);
   FakeJournal j;
-  j.add_all(s.envelopes);
-  Projections p;
-  Snapshotter snap(j, 100);
-  for (const Envelope& e : s.envelopes) {
-    p.apply(e);
-    ASSERT_TRUE(snap.maybe_snapshot(p).ok());
-  }
+  add_with_snapshots(j, s, 100);
   ASSERT_GE(j.snapshots.size(), 2u);
   auto newest = std::prev(j.snapshots.end());
   newest->second.resize(newest->second.size() / 2);
@@ -128,13 +133,7 @@ TEST(Replay, VerifyNotesASnapshotOfAnOlderFormatWithoutCallingItAProblem) {
   Script s;
   s.realistic(100);
   FakeJournal j;
-  j.add_all(s.envelopes);
-  Projections p;
-  Snapshotter snap(j, 120);
-  for (const Envelope& e : s.envelopes) {
-    p.apply(e);
-    ASSERT_TRUE(snap.maybe_snapshot(p).ok());
-  }
+  add_with_snapshots(j, s, 120);
   ASSERT_GE(j.snapshots.size(), 2u);
   // What an earlier build left: the same magic, format v1, a body this build cannot read.
   const std::uint64_t old_seq = j.snapshots.begin()->first;
@@ -164,13 +163,7 @@ TEST(Replay, VerifyAcceptsGoodSnapshotsAndNamesTheOneThatDiffers) {
   Script s;
   s.realistic(100);
   FakeJournal j;
-  j.add_all(s.envelopes);
-  Projections p;
-  Snapshotter snap(j, 120);
-  for (const Envelope& e : s.envelopes) {
-    p.apply(e);
-    ASSERT_TRUE(snap.maybe_snapshot(p).ok());
-  }
+  add_with_snapshots(j, s, 120);
   auto ok = verify_snapshots(j);
   ASSERT_TRUE(ok.ok());
   EXPECT_TRUE(ok->ok());
