@@ -138,10 +138,12 @@ void scan_open_orders(
     }
     if (x.account != o.account) return;
     if (x.side == Side::kBuy && x.symbol.quote() == o.symbol.quote()) {
+      OrderRequested priced;  // reference_price reads only these two
+      priced.limit_price = x.limit_price;
+      priced.stop_price = x.stop_price;
       auto mark = marks.find(x.symbol);
-      auto px =
-          reference_price(OrderRequested{.limit_price = x.limit_price, .stop_price = x.stop_price},
-                          mark != marks.end() ? std::optional<Price>(mark->second) : std::nullopt);
+      auto px = reference_price(
+          priced, mark != marks.end() ? std::optional<Price>(mark->second) : std::nullopt);
       if (px) reserved_quote += x.remaining() * *px;
     }
     if (x.side == Side::kSell && x.symbol.base() == o.symbol.base()) reserved_base += x.remaining();
