@@ -207,17 +207,13 @@ Status Snapshotter::snapshot(const Projections& state) {
 
 Result<SnapshotVerifyReport> verify_snapshots(const journal::Journal& journal) {
   SnapshotVerifyReport report;
-  // The journal hands out snapshots newest-first at or before a bound; walk them down.
-  std::vector<std::uint64_t> seqs;
-  std::uint64_t bound = std::numeric_limits<std::uint64_t>::max();
-  for (;;) {
-    auto snap = journal.latest_snapshot(bound);
-    if (!snap) return snap.error();
-    if (!snap->has_value()) break;
-    seqs.push_back((*snap)->first);
-    if ((*snap)->first == 0) break;
-    bound = (*snap)->first - 1;
-  }
+  std::vector<std::uint64_t> seqs;  // every snapshot's sequence, oldest first
+  Status listed = journal.visit_snapshots(std::numeric_limits<std::uint64_t>::max(),
+                                          [&](std::uint64_t seq, std::string_view) {
+                                            seqs.push_back(seq);
+                                            return true;
+                                          });
+  if (!listed) return listed.error();
   std::reverse(seqs.begin(), seqs.end());
   const std::uint64_t last = journal.last_sequence();
   auto issue = [&](std::uint64_t seq, std::string problem) {
