@@ -185,10 +185,7 @@ TEST(EngineResiliency, DroppingADeadLetterRejectsTheOrder) {
   auto o = h.options();
   o.resiliency.max_retries = 0;
   h.open(o);
-  h.quote_now(quote("49990.00", "50000.00"));
-  h.venue->fail_next(Op::kSubmit, 1, make_error(ErrorKind::kTransient, "down"));
-  auto out = h.decide(decision("d1", Action::kLong, "0.1", "49000.00"));
-  h.advance_ms(2);
+  auto out = h.dead_letter("49000.00");
   ASSERT_EQ(h.engine->state().dead_letters().open_count(), 1u);
   Status st = make_error(ErrorKind::kIo, "x");
   h.engine->dlq_drop(out.client_order_id, "test", "stale", [&](Status s) { st = s; });

@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "adapters/paper/paper_venue.h"
-#include "platform/scheduler.h"
 #include "engine/engine.h"
 #include "journal/journal.h"
+#include "platform/scheduler.h"
 
 namespace at::engine::testing {
 
@@ -48,6 +48,18 @@ inline md::Quote quote(const char* bid, const char* ask, const char* bid_size = 
   q.bid_size = Decimal::of(bid_size);
   q.ask_size = Decimal::of(ask_size);
   return q;
+}
+
+inline DecisionReceived decision(std::string id, Action a, const char* size,
+                                 std::optional<const char*> limit = std::nullopt) {
+  DecisionReceived d;
+  d.decision_id = DecisionId(std::move(id));
+  d.symbol = Symbol::of("BTC-USDT");
+  d.action = a;
+  d.size = Decimal::of(size);
+  if (limit) d.limit_price = Decimal::of(*limit);
+  d.source = "test";
+  return d;
 }
 
 struct Harness {
@@ -180,6 +192,16 @@ struct Harness {
     return *out;
   }
 
+  // A long decision at `limit` whose one submit fails with retries off (open the harness with
+  // resiliency.max_retries = 0): it ends in the dead-letter queue.
+  DecisionOutcome dead_letter(const char* limit) {
+    quote_now(quote("49990.00", "50000.00"));
+    venue->fail_next(paper::PaperVenue::Op::kSubmit, 1, make_error(ErrorKind::kTransient, "down"));
+    auto out = decide(decision("d1", Action::kLong, "0.1", limit));
+    advance_ms(2);
+    return out;
+  }
+
   const Order& order(const ClientOrderId& id) const {
     const auto* r = engine->state().oms().find(id);
     if (!r) throw std::runtime_error("no order " + id.str());
@@ -208,17 +230,5 @@ struct Harness {
   std::unique_ptr<Engine> engine;
   std::optional<projections::Projections> recovered;
 };
-
-inline DecisionReceived decision(std::string id, Action a, const char* size,
-                                 std::optional<const char*> limit = std::nullopt) {
-  DecisionReceived d;
-  d.decision_id = DecisionId(std::move(id));
-  d.symbol = Symbol::of("BTC-USDT");
-  d.action = a;
-  d.size = Decimal::of(size);
-  if (limit) d.limit_price = Decimal::of(*limit);
-  d.source = "test";
-  return d;
-}
 
 }  // namespace at::engine::testing

@@ -113,10 +113,7 @@ TEST(SnapshotRecovery, DeadLettersStayListedAndRetryable) {
   EngineOptions o = snapshotting(h);
   o.resiliency.max_retries = 0;
   h.open(o);
-  h.quote_now(quote("49990.00", "50000.00"));
-  h.venue->fail_next(Op::kSubmit, 1, make_error(ErrorKind::kTransient, "down"));
-  auto out = h.decide(decision("d1", Action::kLong, "0.1", "50000.00"));
-  h.advance_ms(2);
+  auto out = h.dead_letter("50000.00");
   ASSERT_EQ(h.engine->state().dead_letters().open_count(), 1u);
 
   crash_and_restart(h, o);
@@ -285,10 +282,7 @@ TEST(SnapshotRecovery, OfflineOpenStartsFromTheSnapshotToo) {
   EngineOptions o = snapshotting(h);
   o.resiliency.max_retries = 0;
   h.open(o);
-  h.quote_now(quote("49990.00", "50000.00"));
-  h.venue->fail_next(Op::kSubmit, 1, make_error(ErrorKind::kTransient, "down"));
-  auto out = h.decide(decision("d1", Action::kLong, "0.1", "50000.00"));
-  h.advance_ms(2);
+  auto out = h.dead_letter("50000.00");
   h.engine->wait_for_snapshots();
   h.crash();
 
