@@ -273,7 +273,7 @@ void BM_ReplayOmsPositions(benchmark::State& state) {
       return true;
     });
     if (!st) state.SkipWithError(st.error().message.c_str());
-    benchmark::DoNotOptimize(oms->orders().size());
+    benchmark::DoNotOptimize(oms->order_count());
     state.PauseTiming();  // freeing a million orders is not replay
     oms.reset();
     pos.reset();
@@ -293,7 +293,7 @@ void BM_ReplayOmsPositionsPipelined(benchmark::State& state) {
     Status st = replay::for_each_event(
         j, 1, last, [&](const Envelope& e) { apply_oms_positions(*oms, *pos, e); });
     if (!st) state.SkipWithError(st.error().message.c_str());
-    benchmark::DoNotOptimize(oms->orders().size());
+    benchmark::DoNotOptimize(oms->order_count());
     state.PauseTiming();
     oms.reset();
     pos.reset();

@@ -32,8 +32,17 @@ replay::AsOf parse_as_of(const std::string& text, const journal::Journal& j,
   return replay::AsOf::at_time(*st.time_ns);
 }
 
+// Replays with every order and decision kept (the audit view: orders list/show, dead letters).
 replay::Replayed replay_to(const journal::Journal& j, const replay::AsOf& as_of) {
   return check(replay::replay(j, as_of), "replay");
+}
+
+// For positions and balances, which read no order records: any snapshot serves, so replay
+// with the newest one's options (the engine's snapshots archive old orders).
+replay::Replayed replay_state_to(const journal::Journal& j, const replay::AsOf& as_of) {
+  replay::ReplayOptions ro;
+  ro.projections = check(replay::newest_snapshot_options(j, as_of), "replay");
+  return check(replay::replay(j, as_of, ro), "replay");
 }
 
 // "as of sequence 37 (2026-01-02T14:02:33.905000000Z)" for table output.
@@ -173,7 +182,7 @@ void run_positions(const PositionsOpts& o) {
   SystemClock clock;
   auto j = open_journal_read_only(o.journal, clock);
   replay::AsOf as_of = parse_as_of(o.as_of, *j, "--as-of");
-  auto r = replay_to(*j, as_of);
+  auto r = replay_state_to(*j, as_of);
   auto rows = replay::position_rows(r.state, !o.open_only);
   Table t({"ACCOUNT", "SYMBOL", "QUANTITY", "AVG PRICE", "COST BASIS", "REALIZED PNL", "MARK",
            "UNREALIZED PNL", "FILLS", "COMMISSIONS"});
@@ -202,7 +211,7 @@ void run_balances(const BalancesOpts& o) {
   SystemClock clock;
   auto j = open_journal_read_only(o.journal, clock);
   replay::AsOf as_of = parse_as_of(o.as_of, *j, "--as-of");
-  auto r = replay_to(*j, as_of);
+  auto r = replay_state_to(*j, as_of);
   Table t({"ACCOUNT", "ASSET", "FREE", "LOCKED", "TOTAL"});
   for (const auto& b : replay::balance_rows(r.state))
     t.add({or_dash(b.account), b.asset, dec(b.free), dec(b.locked), dec(b.total)});
@@ -430,7 +439,7 @@ void run_replay(const ReplayOpts& o) {
   rec.add("last recorded", format_time(s.last_recorded_ns()));
   rec.add("from snapshot", Cell::number(r.info.snapshot_sequence));
   rec.add("events applied", Cell::number(r.info.events_applied));
-  rec.add("orders", Cell::number(static_cast<std::uint64_t>(s.oms().orders().size())));
+  rec.add("orders", Cell::number(static_cast<std::uint64_t>(s.oms().order_count())));
   rec.add("open orders", Cell::number(static_cast<std::uint64_t>(s.oms().open_count())));
   rec.add("positions", Cell::number(static_cast<std::uint64_t>(s.positions().all().size())));
   rec.add("balances", Cell::number(static_cast<std::uint64_t>(s.balances().all().size())));

@@ -53,6 +53,9 @@ engine::EngineOptions engine_options(const config::Config& c, const std::string&
   o.account = account;
   o.client_id_prefix = c.oms.client_order_id_prefix;
   o.order_timeout_s = c.oms.order_timeout_seconds;
+  o.archive_after_ns = c.oms.archive_after_seconds > 0
+                           ? std::int64_t{c.oms.archive_after_seconds} * 1'000'000'000
+                           : projections::Oms::kNeverArchive;
   o.snapshot_every = c.journal.snapshot_every;
   o.config_digest = config::config_digest(c);
   // Without the venue's market data a market order has no price to be valued at; the venue's

@@ -483,10 +483,13 @@ void load_paper(Loader& L, const YAML::Node& n, const std::string& path, PaperCo
 }
 
 void load_oms(Loader& L, const YAML::Node& n, const std::string& path, OmsConfig& c) {
-  if (!L.map(n, path, {"max_open_orders", "order_timeout_seconds", "client_order_id_prefix"}))
+  if (!L.map(n, path,
+             {"max_open_orders", "order_timeout_seconds", "archive_after_seconds",
+              "client_order_id_prefix"}))
     return;
   L.get(n["max_open_orders"], path + ".max_open_orders", c.max_open_orders, 1);
   L.get(n["order_timeout_seconds"], path + ".order_timeout_seconds", c.order_timeout_seconds);
+  L.get(n["archive_after_seconds"], path + ".archive_after_seconds", c.archive_after_seconds);
   if (n["client_order_id_prefix"]) {
     L.get(n["client_order_id_prefix"], path + ".client_order_id_prefix", c.client_order_id_prefix);
     bool ok = !c.client_order_id_prefix.empty() && c.client_order_id_prefix.size() <= 8;

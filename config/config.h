@@ -109,6 +109,8 @@ struct PaperConfig {
 struct OmsConfig {
   int max_open_orders = 100;
   int order_timeout_seconds = 300;  // 0: orders never time out
+  // A finished order leaves memory (and snapshots) this long after its last event; 0: never.
+  int archive_after_seconds = 600;
   std::string client_order_id_prefix = "at";
 };
 
@@ -160,7 +162,7 @@ struct JournalConfig {
   enum class Durability : std::uint8_t { kSync, kBatch, kNone };
   std::string path = "./autotrader-journal";
   Durability durability = Durability::kSync;
-  int batch_interval_ms = 5;             // durability: batch
+  int batch_interval_ms = 5;              // durability: batch
   std::uint64_t snapshot_every = 100000;  // events between snapshots; 0: never
 };
 std::string_view to_string(JournalConfig::Durability d);

@@ -24,6 +24,7 @@ execution:
   oms:
     max_open_orders: 100
     order_timeout_seconds: 300
+    archive_after_seconds: 600  # finished orders leave memory and snapshots (the journal keeps them)
 
   resiliency:
     max_retries: 3

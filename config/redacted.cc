@@ -174,6 +174,7 @@ std::string redacted_yaml(const Config& c) {
   e << YAML::Key << "oms" << YAML::Value << YAML::BeginMap;
   kv(e, "max_open_orders", c.oms.max_open_orders);
   kv(e, "order_timeout_seconds", c.oms.order_timeout_seconds);
+  kv(e, "archive_after_seconds", c.oms.archive_after_seconds);
   kv(e, "client_order_id_prefix", c.oms.client_order_id_prefix);
   e << YAML::EndMap;
 

@@ -277,6 +277,7 @@ DecisionOutcome Engine::decide(DecisionReceived d) {
     out.duplicate = true;
     return out;
   }
+  if (auto archived = archived_outcome(d.decision_id)) return *archived;
   if (failed_ || !running_ || stopping_) {
     out.kind = DecisionOutcome::Kind::kInvalid;
     out.reason = "engine_not_running";
@@ -340,6 +341,57 @@ DecisionOutcome Engine::decide(DecisionReceived d) {
 
 ClientOrderId Engine::next_client_order_id(std::uint64_t seq) const {
   return make_client_order_id(opt_.client_id_prefix + id_infix_, seq);
+}
+
+// An archived decision left (hash of its id, sequence) in the OMS. Its outcome is in the journal
+// at that sequence and the next: the engine stages a decision's order or risk rejection right
+// after it (order_for relies on the same), with the decision as causation.
+std::optional<DecisionOutcome> Engine::archived_outcome(const DecisionId& id) {
+  for (std::uint64_t seq : state_.oms().archived_decision_candidates(id)) {
+    DecisionOutcome out;
+    out.decision_id = id;
+    out.sequence = seq;
+    out.duplicate = true;
+    auto unreadable = [&](const std::string& why) {
+      out.kind = DecisionOutcome::Kind::kInvalid;
+      out.reason = "duplicate_check_failed";
+      out.detail = "decision " + id.str() + " may repeat the one at sequence " +
+                   std::to_string(seq) + ", which the journal cannot show: " + why;
+      return out;
+    };
+    std::optional<Envelope> events[2];
+    Status st = journal_.read(seq, seq + 1, [&](const Envelope& e) {
+      events[e.sequence - seq] = e;
+      return true;
+    });
+    if (!st) return unreadable(st.error().describe());
+    if (!events[0]) return unreadable("no such event");
+    const auto* d = std::get_if<DecisionReceived>(&events[0]->event);
+    if (!d) return unreadable("it is not a DecisionReceived");
+    if (d->decision_id != id) continue;  // another id with the same hash
+    if (events[1] && events[1]->causation == seq) {
+      if (const auto* o = std::get_if<OrderRequested>(&events[1]->event);
+          o && o->decision_id == id) {
+        out.kind = DecisionOutcome::Kind::kOrdered;
+        out.client_order_id = o->client_order_id;
+        return out;
+      }
+      if (const auto* r = std::get_if<RiskRejected>(&events[1]->event); r && r->decision_id == id) {
+        out.kind = DecisionOutcome::Kind::kRiskRejected;
+        out.reason = r->reason;
+        out.detail = r->detail;
+        return out;
+      }
+    }
+    if (d->action == Action::kHold) {
+      out.kind = DecisionOutcome::Kind::kHeld;
+    } else {
+      out.kind = DecisionOutcome::Kind::kNothingToDo;
+      out.detail = "no position in " + d->symbol.str() + " to flatten";
+    }
+    return out;
+  }
+  return std::nullopt;
 }
 
 std::optional<OrderRequested> Engine::order_for(const DecisionReceived& d, std::uint64_t dseq) {
@@ -1158,7 +1210,9 @@ void Engine::adopt_venue_instruments() {
 // the whole journal when a snapshot exists, then derives the engine-only state from the
 // projections: they hold everything it needs.
 Status Engine::restore_state() {
-  auto replayed = replay::replay(journal_);
+  replay::ReplayOptions ro;
+  ro.projections.archive_after_ns = opt_.archive_after_ns;
+  auto replayed = replay::replay(journal_, replay::AsOf::latest(), ro);
   if (!replayed) {
     fail("recovery: " + replayed.error().describe());
     return replayed.error();

@@ -66,6 +66,11 @@ struct EngineOptions {
   ResiliencyOptions resiliency;
   double order_timeout_s = 300;  // oms.order_timeout_seconds: open longer -> cancel
   std::uint64_t snapshot_every = 100000;
+  // oms.archive_after_seconds: a terminal order leaves the in-memory OMS (and the snapshots)
+  // this long after its last event, a decision once it is this old and its orders are gone
+  // (projections/oms.h). The journal keeps everything; a repeated decision id is still
+  // answered from it. Oms::kNeverArchive (the default here) keeps everything.
+  std::int64_t archive_after_ns = projections::Oms::kNeverArchive;
   KillSwitchOptions kill_switch;
   std::uint64_t seed = 42;
   std::int64_t mark_journal_interval_ms = 1000;  // MarkPriceUpdated at most this often per symbol
@@ -184,6 +189,9 @@ class Engine final : public adapters::VenueSink {
 
   // Decisions and orders.
   DecisionOutcome decide(DecisionReceived d);
+  // The outcome of an archived decision with this id, read back from the journal; nullopt when
+  // there is none. A journal that cannot answer gives an invalid outcome (never a re-execution).
+  std::optional<DecisionOutcome> archived_outcome(const DecisionId& id);
   std::optional<OrderRequested> order_for(const DecisionReceived& d, std::uint64_t seq);
   RiskInput risk_input(const OrderRequested& o) const;
   // The open-order part of risk_input() by a scan of every open order (the reference the

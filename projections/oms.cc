@@ -1,6 +1,9 @@
 #include "projections/oms.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <iterator>
+#include <memory>
 #include <type_traits>
 
 #include "domain/order_state.h"
@@ -39,6 +42,17 @@ struct TransitionCache {
   }
 };
 
+// The archived decisions' id hash: 64-bit FNV-1a, defined here because snapshots store it
+// (std::hash may differ between builds).
+std::uint64_t id_hash(std::string_view s) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
 OrderTransition cached_transition(OrderStatus from, OrderEventKind kind, bool has_fills) {
   static const TransitionCache cache;
   auto s = static_cast<std::size_t>(from);
@@ -59,7 +73,7 @@ struct OmsApply {
   void history_only(const ClientOrderId& id) {
     if (id.empty()) return;
     std::uint32_t i = oms.lookup(id);
-    if (i != Oms::kNone) oms.touch(oms.orders_[i], env);
+    if (i != Oms::kNone) oms.touch(i, env);
   }
 
   // A status-changing event for `id`; unknown ids are anomalies.
@@ -74,18 +88,18 @@ struct OmsApply {
               const std::string* reason = nullptr) {
     std::uint32_t i = order_or_anomaly(id, what);
     if (i == Oms::kNone) return;
-    if (oms.step(i, kind, env) && reason && !reason->empty())
-      oms.orders_[i].order.last_reason = *reason;
+    if (oms.step(i, kind, env) && reason && !reason->empty()) oms.at(i).order.last_reason = *reason;
   }
 
   FillOutcome operator()(const DecisionReceived& d) {
-    std::uint32_t found = oms.by_decision_id_.find(d.decision_id.str(), oms.decision_key());
-    if (found != detail::IdIndex::kNone) {
-      ++oms.decisions_[found].repeats;
+    std::uint32_t found = oms.lookup_decision(d.decision_id);
+    if (found != Oms::kNone) {
+      ++oms.decision_at(found).repeats;
       return FillOutcome::kNotAFill;
     }
-    auto idx = static_cast<std::uint32_t>(oms.decisions_.size());
-    DecisionRecord& r = oms.decisions_.emplace_back();
+    auto idx = static_cast<std::uint32_t>(oms.decisions_base_ + oms.decisions_.size());
+    DecisionRecord& r = *oms.decisions_.emplace_back(detail::Box<DecisionRecord>::make());
+    ++oms.decision_count_;
     r.decision_id = d.decision_id;
     r.sequence = env.sequence;
     r.recorded_ns = env.recorded_ns;
@@ -95,9 +109,9 @@ struct OmsApply {
     return FillOutcome::kNotAFill;
   }
   FillOutcome operator()(const RiskRejected& r) {
-    std::uint32_t found = oms.by_decision_id_.find(r.decision_id.str(), oms.decision_key());
-    if (found != detail::IdIndex::kNone) {
-      DecisionRecord& d = oms.decisions_[found];
+    std::uint32_t found = oms.lookup_decision(r.decision_id);
+    if (found != Oms::kNone) {
+      DecisionRecord& d = oms.decision_at(found);
       if (d.risk_rejection.empty()) {
         d.risk_rejection = r.reason;
         d.risk_detail = r.detail;
@@ -112,7 +126,7 @@ struct OmsApply {
   FillOutcome operator()(const OrderSent& s) {
     std::uint32_t i = order_or_anomaly(s.client_order_id, "OrderSent");
     if (i != Oms::kNone && oms.step(i, OrderEventKind::kSent, env)) {
-      Order& o = oms.orders_[i].order;
+      Order& o = oms.at(i).order;
       o.send_attempts = std::max(o.send_attempts, s.attempt);
     }
     return FillOutcome::kNotAFill;
@@ -121,7 +135,7 @@ struct OmsApply {
     std::uint32_t i = order_or_anomaly(a.client_order_id, "OrderAccepted");
     if (i == Oms::kNone || !oms.step(i, OrderEventKind::kAccepted, env))
       return FillOutcome::kNotAFill;
-    OrderRecord& rec = oms.orders_[i];
+    OrderRecord& rec = oms.at(i);
     if (rec.accepted_recorded_ns == 0) {
       rec.accepted_recorded_ns = env.recorded_ns;
       oms.fx_.first_ack = &rec;
@@ -156,10 +170,10 @@ struct OmsApply {
       if (new_i == Oms::kNone) return FillOutcome::kNotAFill;
     }
     if (!oms.step(old_i, OrderEventKind::kReplaceRequested, env)) return FillOutcome::kNotAFill;
-    oms.orders_[old_i].replace_by_cancel = !r.native;
+    oms.at(old_i).replace_by_cancel = !r.native;
     if (new_i != Oms::kNone) {
-      oms.orders_[old_i].order.replaced_by = r.new_client_order_id;
-      oms.orders_[new_i].order.replaces = r.client_order_id;
+      oms.at(old_i).order.replaced_by = r.new_client_order_id;
+      oms.at(new_i).order.replaces = r.client_order_id;
     }
     return FillOutcome::kNotAFill;
   }
@@ -170,7 +184,7 @@ struct OmsApply {
     if (!r.new_client_order_id.empty()) {
       new_i = order_or_anomaly(r.new_client_order_id, "OrderReplaced (new order)");
       if (new_i == Oms::kNone) return FillOutcome::kNotAFill;
-      const Order& n = oms.orders_[new_i].order;
+      const Order& n = oms.at(new_i).order;
       if (!cached_transition(n.status, OrderEventKind::kAccepted, !n.filled_quantity.is_zero())
                .legal) {
         oms.note(env, "illegal_transition", r.new_client_order_id,
@@ -179,12 +193,12 @@ struct OmsApply {
       }
     }
     if (!oms.step(old_i, OrderEventKind::kReplaced, env)) return FillOutcome::kNotAFill;
-    Order& old = oms.orders_[old_i].order;
+    Order& old = oms.at(old_i).order;
     old.last_reason = "replaced";
     if (new_i != Oms::kNone) {
       old.replaced_by = r.new_client_order_id;
       oms.step(new_i, OrderEventKind::kAccepted, env);
-      OrderRecord& rec = oms.orders_[new_i];
+      OrderRecord& rec = oms.at(new_i);
       rec.order.replaces = r.client_order_id;
       if (rec.accepted_recorded_ns == 0) {
         rec.accepted_recorded_ns = env.recorded_ns;
@@ -198,12 +212,12 @@ struct OmsApply {
     std::uint32_t old_i = order_or_anomaly(r.client_order_id, "ReplaceRejected");
     if (old_i == Oms::kNone || !oms.step(old_i, OrderEventKind::kReplaceRejected, env))
       return FillOutcome::kNotAFill;
-    oms.orders_[old_i].order.last_reason = r.reason;
+    oms.at(old_i).order.last_reason = r.reason;
     // The replacement never reached the venue: it ends here.
     std::uint32_t new_i = oms.lookup(r.new_client_order_id);
-    if (new_i != Oms::kNone && oms.orders_[new_i].order.status == OrderStatus::kPending &&
+    if (new_i != Oms::kNone && oms.at(new_i).order.status == OrderStatus::kPending &&
         oms.step(new_i, OrderEventKind::kRejected, env))
-      oms.orders_[new_i].order.last_reason = r.reason;
+      oms.at(new_i).order.last_reason = r.reason;
     return FillOutcome::kNotAFill;
   }
   FillOutcome operator()(const OrderExpired& e) {
@@ -235,8 +249,13 @@ struct OmsApply {
   }
 };
 
+Oms::Oms(std::int64_t archive_after_ns)
+    : archive_after_ns_(archive_after_ns < 0 ? kNeverArchive : archive_after_ns) {}
+
 OmsEffect Oms::apply(const Envelope& env) {
   fx_ = OmsEffect();
+  if (archive_after_ns_ >= 0 && env.recorded_ns >= INT64_MIN + archive_after_ns_)
+    archive_through(env.recorded_ns - archive_after_ns_);
   fx_.fill = std::visit(OmsApply{*this, env}, env.event);
   return fx_;
 }
@@ -245,59 +264,150 @@ std::uint32_t Oms::lookup(const ClientOrderId& id) const {
   return by_client_id_.find(id.str(), client_key());
 }
 
+std::uint32_t Oms::lookup_decision(const DecisionId& id) const {
+  return by_decision_id_.find(id.str(), decision_key());
+}
+
 void Oms::index_venue_id(std::uint32_t i, const VenueOrderId& id) {
-  orders_[i].order.venue_order_id = id;
+  at(i).order.venue_order_id = id;
   by_venue_id_.put(id.str(), i, venue_key());
 }
 
 const OrderRecord* Oms::find(const ClientOrderId& id) const {
   std::uint32_t i = lookup(id);
-  return i == kNone ? nullptr : &orders_[i];
+  return i == kNone ? nullptr : &at(i);
 }
 
 const OrderRecord* Oms::find_by_venue_id(const VenueOrderId& id) const {
   std::uint32_t i = by_venue_id_.find(id.str(), venue_key());
-  return i == kNone ? nullptr : &orders_[i];
+  return i == kNone ? nullptr : &at(i);
 }
 
 const DecisionRecord* Oms::find_decision(const DecisionId& id) const {
-  std::uint32_t i = by_decision_id_.find(id.str(), decision_key());
-  return i == kNone ? nullptr : &decisions_[i];
+  std::uint32_t i = lookup_decision(id);
+  return i == kNone ? nullptr : &decision_at(i);
+}
+
+std::vector<std::uint64_t> Oms::archived_decision_candidates(const DecisionId& id) const {
+  const std::uint64_t h = id_hash(id.str());
+  std::vector<std::uint64_t> out;
+  auto lo = std::lower_bound(archived_.begin(), archived_.end(),
+                             std::pair<std::uint64_t, std::uint64_t>{h, 0});
+  for (; lo != archived_.end() && lo->first == h; ++lo) out.push_back(lo->second);
+  for (auto it = archived_recent_.lower_bound({h, 0});
+       it != archived_recent_.end() && it->first == h; ++it)
+    out.push_back(it->second);
+  return out;
+}
+
+void Oms::for_each_order(const std::function<void(const OrderRecord&)>& f) const {
+  for (const auto& rec : orders_)
+    if (rec) f(*rec);
 }
 
 std::vector<const OrderRecord*> Oms::open_orders() const {
   std::vector<const OrderRecord*> out;
   out.reserve(open_.size());
-  for (std::uint32_t i : open_) out.push_back(&orders_[i]);
+  for (std::uint32_t i : open_) out.push_back(&at(i));
   return out;
 }
 
 void Oms::for_each_open(const std::function<void(const OrderRecord&)>& f) const {
-  for (std::uint32_t i : open_) f(orders_[i]);
+  for (std::uint32_t i : open_) f(at(i));
+}
+
+// --- archiving -------------------------------------------------------------------------------
+
+void Oms::archive_through(std::int64_t cutoff_ns) {
+  while (!terminal_.empty() && terminal_.front().second <= cutoff_ns) {
+    auto [i, ns] = terminal_.front();
+    terminal_.pop_front();
+    if (i < orders_base_ || !orders_[i - orders_base_]) continue;  // archived already
+    const OrderRecord& rec = at(i);
+    if (rec.last_recorded_ns != ns || is_open(rec.order.status)) continue;  // touched since
+    archive_order(i);
+  }
+  const std::uint32_t end = decisions_base_ + static_cast<std::uint32_t>(decisions_.size());
+  for (; decision_scan_ < end; ++decision_scan_) {
+    const auto& d = decisions_[decision_scan_ - decisions_base_];
+    if (!d) continue;
+    if (d->recorded_ns > cutoff_ns) break;
+    if (decision_done(*d)) archive_decision(decision_scan_);
+  }
+  while (!orders_.empty() && !orders_.front()) {
+    orders_.pop_front();
+    ++orders_base_;
+  }
+  while (!decisions_.empty() && !decisions_.front()) {
+    decisions_.pop_front();
+    ++decisions_base_;
+  }
+}
+
+void Oms::archive_order(std::uint32_t i) {
+  OrderRecord& rec = at(i);
+  by_client_id_.erase(rec.order.client_order_id.str(), i, client_key());
+  if (!rec.order.venue_order_id.empty())
+    by_venue_id_.erase(rec.order.venue_order_id.str(), i, venue_key());
+  std::uint32_t di = kNone;
+  if (!rec.order.decision_id.empty()) di = lookup_decision(rec.order.decision_id);
+  orders_[i - orders_base_].reset();
+  --order_count_;
+  ++archived_orders_;
+  // A decision already old enough waits for its last order.
+  if (di != kNone && di < decision_scan_ && decision_done(decision_at(di))) archive_decision(di);
+}
+
+bool Oms::decision_done(const DecisionRecord& d) const {
+  for (const ClientOrderId& id : d.orders)
+    if (lookup(id) != kNone) return false;
+  return true;
+}
+
+void Oms::archive_decision(std::uint32_t di) {
+  DecisionRecord& d = decision_at(di);
+  archived_recent_.insert({id_hash(d.decision_id.str()), d.sequence});
+  by_decision_id_.erase(d.decision_id.str(), di, decision_key());
+  decisions_[di - decisions_base_].reset();
+  --decision_count_;
+  // Merge the recent ones into the sorted vector now and then: amortised O(1) per decision,
+  // and lookups stay two binary searches.
+  if (archived_recent_.size() > std::max<std::size_t>(4096, archived_.size() / 8)) {
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> merged;
+    merged.reserve(archived_.size() + archived_recent_.size());
+    std::merge(archived_.begin(), archived_.end(), archived_recent_.begin(), archived_recent_.end(),
+               std::back_inserter(merged));
+    archived_.swap(merged);
+    archived_recent_.clear();
+  }
 }
 
 void Oms::note(const Envelope& env, std::string kind, const ClientOrderId& id, std::string detail) {
   anomalies_.push_back({env.sequence, std::move(kind), id, std::move(detail)});
 }
 
-void Oms::touch(OrderRecord& rec, const Envelope& env) {
+void Oms::touch(std::uint32_t i, const Envelope& env) {
+  OrderRecord& rec = at(i);
   rec.history.push_back(env.sequence);
   rec.order.updated_seq = env.sequence;
   rec.order.updated_ns = event_time_ns(env.event);
+  rec.last_recorded_ns = env.recorded_ns;
+  if (archive_after_ns_ >= 0 && !is_open(rec.order.status))
+    terminal_.emplace_back(i, env.recorded_ns);
 }
 
 void Oms::set_status(std::uint32_t i, OrderStatus to) {
-  Order& o = orders_[i].order;
+  Order& o = at(i).order;
   bool was_open = is_open(o.status);
   o.status = to;
   bool now_open = is_open(to);
   if (was_open && !now_open) open_.erase(i);
   if (!was_open && now_open) open_.insert(i);
-  if (to == OrderStatus::kRejected && was_open) fx_.rejected = &orders_[i];
+  if (to == OrderStatus::kRejected && was_open) fx_.rejected = &at(i);
 }
 
 bool Oms::step(std::uint32_t i, OrderEventKind kind, const Envelope& env) {
-  OrderRecord& rec = orders_[i];
+  OrderRecord& rec = at(i);
   OrderTransition t =
       cached_transition(rec.order.status, kind, !rec.order.filled_quantity.is_zero());
   if (!t.legal) {
@@ -305,7 +415,7 @@ bool Oms::step(std::uint32_t i, OrderEventKind kind, const Envelope& env) {
     return false;
   }
   set_status(i, t.to);
-  touch(rec, env);
+  touch(i, env);
   return true;
 }
 
@@ -315,8 +425,9 @@ void Oms::on_requested(const OrderRequested& r, const Envelope& env) {
          "OrderRequested for an id already in use");
     return;
   }
-  auto i = static_cast<std::uint32_t>(orders_.size());
-  OrderRecord& rec = orders_.emplace_back();
+  auto i = static_cast<std::uint32_t>(orders_base_ + orders_.size());
+  OrderRecord& rec = *orders_.emplace_back(detail::Box<OrderRecord>::make());
+  ++order_count_;
   Order& o = rec.order;
   o.client_order_id = r.client_order_id;
   o.decision_id = r.decision_id;
@@ -335,20 +446,21 @@ void Oms::on_requested(const OrderRequested& r, const Envelope& env) {
   o.created_ns = o.updated_ns = r.ts_ns;
   rec.history.push_back(env.sequence);
   rec.decision_recorded_ns = env.recorded_ns;
+  rec.last_recorded_ns = env.recorded_ns;
   by_client_id_.put(r.client_order_id.str(), i, client_key());
   open_.insert(open_.end(), i);
   fx_.created = &rec;
   if (!r.decision_id.empty()) {
-    std::uint32_t di = by_decision_id_.find(r.decision_id.str(), decision_key());
+    std::uint32_t di = lookup_decision(r.decision_id);
     if (di != kNone) {
-      DecisionRecord& d = decisions_[di];
+      DecisionRecord& d = decision_at(di);
       d.orders.push_back(r.client_order_id);
       rec.decision_recorded_ns = d.recorded_ns;
     }
   }
   if (!r.replaces.empty()) {
     std::uint32_t old_i = lookup(r.replaces);
-    if (old_i != kNone) orders_[old_i].order.replaced_by = r.client_order_id;
+    if (old_i != kNone) at(old_i).order.replaced_by = r.client_order_id;
   }
 }
 
@@ -359,7 +471,7 @@ FillOutcome Oms::apply_fill(const OrderFilled& f, const Envelope& env) {
          "fill trade_id=" + f.trade_id.str() + " for an order never requested");
     return FillOutcome::kRejected;
   }
-  OrderRecord& rec = orders_[i];
+  OrderRecord& rec = at(i);
   Order& o = rec.order;
   for (const OrderFill& prior : rec.fills) {
     if (prior.trade_id == f.trade_id) {
@@ -390,7 +502,7 @@ FillOutcome Oms::apply_fill(const OrderFilled& f, const Envelope& env) {
   o.commission += f.commission;
   if (o.venue_order_id.empty() && !f.venue_order_id.empty()) index_venue_id(i, f.venue_order_id);
   set_status(i, t.to);
-  touch(rec, env);
+  touch(i, env);
   if (rec.first_fill_recorded_ns == 0) {
     rec.first_fill_recorded_ns = env.recorded_ns;
     fx_.first_fill = &rec;
@@ -410,8 +522,10 @@ FillOutcome Oms::apply_fill(const OrderFilled& f, const Envelope& env) {
 // --- snapshot --------------------------------------------------------------------------------
 
 void Oms::save(detail::Writer& w) const {
-  w.varint(orders_.size());
-  for (const OrderRecord& rec : orders_) {
+  w.varint(order_count_);
+  for (const auto& held : orders_) {
+    if (!held) continue;
+    const OrderRecord& rec = *held;
     const Order& o = rec.order;
     w.id(o.client_order_id);
     w.id(o.venue_order_id);
@@ -458,9 +572,14 @@ void Oms::save(detail::Writer& w) const {
       w.str(f.commission_asset);
       w.u8(static_cast<std::uint8_t>(f.liquidity));
     }
+    w.svarint(rec.last_recorded_ns);
   }
-  w.varint(decisions_.size());
-  for (const DecisionRecord& d : decisions_) {
+  w.varint(decision_count_);
+  std::uint64_t before_scan = 0;  // held decisions before decision_scan_
+  for (std::uint32_t k = 0; k < decisions_.size(); ++k) {
+    if (!decisions_[k]) continue;
+    if (decisions_base_ + k < decision_scan_) ++before_scan;
+    const DecisionRecord& d = *decisions_[k];
     w.id(d.decision_id);
     w.varint(d.sequence);
     w.svarint(d.recorded_ns);
@@ -480,13 +599,27 @@ void Oms::save(detail::Writer& w) const {
     w.str(a.detail);
   }
   w.varint(duplicate_fills_);
+  // Archiving state (format v3).
+  w.varint(archived_orders_);
+  w.varint(before_scan);
+  w.varint(archived_decisions());
+  auto put = [&](const std::pair<std::uint64_t, std::uint64_t>& a) {
+    w.fixed64(a.first);
+    w.varint(a.second);
+  };
+  auto r = archived_recent_.begin();
+  for (const auto& a : archived_) {  // one sorted list: merge the two on the way out
+    for (; r != archived_recent_.end() && *r < a; ++r) put(*r);
+    put(a);
+  }
+  for (; r != archived_recent_.end(); ++r) put(*r);
 }
 
 bool Oms::load(detail::Reader& r) {
-  *this = Oms();
+  *this = Oms(archive_after_ns_);
   std::uint64_t n = r.count();
   for (std::uint64_t k = 0; k < n && r.ok(); ++k) {
-    OrderRecord& rec = orders_.emplace_back();
+    OrderRecord& rec = *orders_.emplace_back(detail::Box<OrderRecord>::make());
     Order& o = rec.order;
     o.client_order_id = r.id<ClientOrderId>();
     o.venue_order_id = r.id<VenueOrderId>();
@@ -545,10 +678,11 @@ bool Oms::load(detail::Reader& r) {
       if (!enum_in_range(liq, Liquidity::kTaker)) r.fail("bad liquidity");
       f.liquidity = static_cast<Liquidity>(liq);
     }
+    rec.last_recorded_ns = r.svarint();
   }
   n = r.count();
   for (std::uint64_t k = 0; k < n && r.ok(); ++k) {
-    DecisionRecord& d = decisions_.emplace_back();
+    DecisionRecord& d = *decisions_.emplace_back(detail::Box<DecisionRecord>::make());
     d.decision_id = r.id<DecisionId>();
     d.sequence = r.varint();
     d.recorded_ns = r.svarint();
@@ -571,7 +705,20 @@ bool Oms::load(detail::Reader& r) {
     a.detail = r.str();
   }
   duplicate_fills_ = r.varint();
+  archived_orders_ = r.varint();
+  std::uint64_t before_scan = r.varint();
+  if (before_scan > decisions_.size()) r.fail("decision scan beyond the decisions");
+  decision_scan_ = static_cast<std::uint32_t>(before_scan);
+  n = r.count();
+  archived_.reserve(n);
+  for (std::uint64_t k = 0; k < n && r.ok(); ++k) {
+    std::uint64_t h = r.fixed64();
+    archived_.emplace_back(h, r.varint());
+    if (k > 0 && !(archived_[k - 1] < archived_[k])) r.fail("archived decisions out of order");
+  }
   if (!r.ok()) return false;
+  order_count_ = orders_.size();
+  decision_count_ = decisions_.size();
   rebuild_indexes();
   return true;
 }
@@ -580,14 +727,21 @@ void Oms::rebuild_indexes() {
   by_client_id_.reserve(orders_.size());
   by_venue_id_.reserve(orders_.size());
   for (std::uint32_t i = 0; i < orders_.size(); ++i) {
-    const Order& o = orders_[i].order;
+    const Order& o = at(i).order;
     by_client_id_.put(o.client_order_id.str(), i, client_key());
     if (!o.venue_order_id.empty()) by_venue_id_.put(o.venue_order_id.str(), i, venue_key());
     if (is_open(o.status)) open_.insert(open_.end(), i);
   }
   by_decision_id_.reserve(decisions_.size());
   for (std::uint32_t i = 0; i < decisions_.size(); ++i)
-    by_decision_id_.put(decisions_[i].decision_id.str(), i, decision_key());
+    by_decision_id_.put(decision_at(i).decision_id.str(), i, decision_key());
+  if (archive_after_ns_ < 0) return;
+  // The terminal orders in the order they were last touched, as the live fold queued them
+  // (the entries that were stale there are skipped there anyway).
+  for (std::uint32_t i = 0; i < orders_.size(); ++i)
+    if (!is_open(at(i).order.status)) terminal_.emplace_back(i, at(i).last_recorded_ns);
+  std::stable_sort(terminal_.begin(), terminal_.end(),
+                   [](const auto& a, const auto& b) { return a.second < b.second; });
 }
 
 }  // namespace at::projections

@@ -98,6 +98,7 @@ void Projections::serialize_to(std::string& out) const {
   w.svarint(last_recorded_ns_);
   w.varint(applied_);
   w.varint(stale_);
+  w.svarint(options_.archive_after_ns);
   std::size_t at = w.begin_section(kOms);
   oms_.save(w);
   w.end_section(at);
@@ -133,12 +134,19 @@ Result<Projections> Projections::parse(std::string_view bytes) {
   std::uint8_t version = r.u8();
   if (r.ok() && version != kFormatVersion)
     return corrupt("unsupported format version " + std::to_string(version));
-  Projections p;
-  p.last_sequence_ = r.varint();
-  p.last_recorded_ns_ = r.svarint();
-  p.applied_ = r.varint();
-  p.stale_ = r.varint();
+  const std::uint64_t last_sequence = r.varint();
+  const std::int64_t last_recorded_ns = r.svarint();
+  const std::uint64_t applied = r.varint();
+  const std::uint64_t stale = r.varint();
+  ProjectionOptions options;
+  options.archive_after_ns = r.svarint();
+  if (r.ok() && options.archive_after_ns < Oms::kNeverArchive) r.fail("bad archive age");
   if (!r.ok()) return corrupt("header: " + r.error());
+  Projections p(options);
+  p.last_sequence_ = last_sequence;
+  p.last_recorded_ns_ = last_recorded_ns;
+  p.applied_ = applied;
+  p.stale_ = stale;
   std::array<bool, 7> seen{};
   while (!r.at_end()) {
     std::uint8_t tag = 0;
@@ -178,6 +186,19 @@ Result<Projections> Projections::parse(std::string_view bytes) {
   return p;
 }
 
+std::optional<ProjectionOptions> Projections::options_of(std::string_view bytes) {
+  if (format_version(bytes) != kFormatVersion) return std::nullopt;
+  detail::Reader r(bytes.substr(kMagic.size() + 1));
+  r.varint();
+  r.svarint();
+  r.varint();
+  r.varint();
+  ProjectionOptions o;
+  o.archive_after_ns = r.svarint();
+  if (!r.ok()) return std::nullopt;
+  return o;
+}
+
 std::string Projections::first_difference(std::string_view a, std::string_view b) {
   if (a == b) return "";
   auto split = [](std::string_view s, std::string_view& header,
@@ -189,6 +210,7 @@ std::string Projections::first_difference(std::string_view a, std::string_view b
     r.svarint();
     r.varint();
     r.varint();
+    r.svarint();
     if (!r.ok()) return false;
     header = s.substr(0, kMagic.size() + r.position());
     std::size_t base = kMagic.size() + r.position();

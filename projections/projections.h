@@ -8,13 +8,14 @@
 //
 // Serialized form (deterministic: same events in, same bytes out):
 //
-//   snapshot := "ATPJ" u8 version(=2) varint last_sequence svarint last_recorded_ns
-//               varint applied varint stale section*
+//   snapshot := "ATPJ" u8 version(=3) varint last_sequence svarint last_recorded_ns
+//               varint applied varint stale svarint archive_after_ns section*
 //   section  := u8 tag, u32 little-endian body length, body
 //   tags     := 1 oms | 2 positions | 3 balances | 4 dead letters | 5 control | 6 metrics
-// Every section of version 2 must be present. Unknown tags are skipped, so later versions can
-// add sections; a section's own fields are only ever appended. Primitive encodings are in
-// detail/wire.h.
+// archive_after_ns is the OMS's archive age (-1 = never; oms.h): a snapshot serves only a
+// replay asking for the same. Every section of version 3 must be present. Unknown tags are skipped,
+// so later versions can add sections; a section's own fields are only ever appended. Primitive
+// encodings are in detail/wire.h.
 //
 // Thread-safety: none; a value owned by one thread.
 #pragma once
@@ -35,12 +36,25 @@
 
 namespace at::projections {
 
+// How the projections fold: the OMS's archive age (oms.h), in nanoseconds of journal time;
+// Oms::kNeverArchive keeps every order and decision.
+struct ProjectionOptions {
+  std::int64_t archive_after_ns = Oms::kNeverArchive;
+  bool operator==(const ProjectionOptions&) const = default;
+};
+
 class Projections {
  public:
   // 2: OMS decisions keep the risk rejection's detail, orders whether a pending replace is a
   // cancel-then-submit (what the engine derives its own state from after a snapshot).
+  // 3: the archive age in the header; the OMS's archiving state and each order's last
+  // recorded time.
   // parse() rejects other versions; replay then skips such a snapshot.
-  static constexpr std::uint8_t kFormatVersion = 2;
+  static constexpr std::uint8_t kFormatVersion = 3;
+
+  explicit Projections(const ProjectionOptions& options = {})
+      : options_(options), oms_(options.archive_after_ns) {}
+  const ProjectionOptions& options() const { return options_; }
 
   void apply(const Envelope& env);
 
@@ -60,8 +74,12 @@ class Projections {
   std::string serialize() const;
   // Appends the serialized form to `out`.
   void serialize_to(std::string& out) const;
-  // kCorruption naming the section and byte when `bytes` is not a valid serialization.
+  // kCorruption naming the section and byte when `bytes` is not a valid serialization. The
+  // result folds with the options the snapshot was taken with.
   static Result<Projections> parse(std::string_view bytes);
+  // The options a serialization was taken with, read from its header alone (cheap); nullopt
+  // when it is not one of this version.
+  static std::optional<ProjectionOptions> options_of(std::string_view bytes);
   // The format version a serialization says it has; nullopt when it is not one (bad magic,
   // too short). Lets a reader tell a snapshot of an older build from a damaged one.
   static std::optional<std::uint8_t> format_version(std::string_view bytes);
@@ -75,6 +93,7 @@ class Projections {
   std::int64_t last_recorded_ns_ = 0;
   std::uint64_t applied_ = 0;
   std::uint64_t stale_ = 0;
+  ProjectionOptions options_;
   Oms oms_;
   Positions positions_;
   Balances balances_;

@@ -48,8 +48,9 @@ std::vector<const OrderRecord*> list_orders(const Projections& state, const Orde
       if (keep(r)) out.push_back(&r);
     });
   } else {
-    for (const OrderRecord& r : state.oms().orders())
+    state.oms().for_each_order([&](const OrderRecord& r) {
       if (keep(r)) out.push_back(&r);
+    });
   }
   return out;
 }

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <deque>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -153,11 +154,12 @@ Result<Replayed> replay(const journal::Journal& journal, const AsOf& to,
                         const ReplayOptions& options) {
   auto target = resolve(journal, to);
   if (!target) return target.error();
-  Replayed out;
+  Replayed out{Projections(options.projections), {}};
   out.info.to_sequence = *target;
   if (options.use_snapshots && *target > 0) {
     // Newest first; parsed straight from the journal's bytes (no copy of the snapshot).
     Status st = journal.visit_snapshots(*target, [&](std::uint64_t seq, std::string_view bytes) {
+      if (auto o = Projections::options_of(bytes); o && *o != options.projections) return true;
       auto parsed = Projections::parse(bytes);
       if (parsed && parsed->last_sequence() == seq) {
         out.state = std::move(parsed.value());
@@ -173,6 +175,22 @@ Result<Replayed> replay(const journal::Journal& journal, const AsOf& to,
     if (!st) return st.error();
   }
   Status st = catch_up(journal, out.state, *target, &out.info.events_applied);
+  if (!st) return st.error();
+  return out;
+}
+
+Result<projections::ProjectionOptions> newest_snapshot_options(const journal::Journal& journal,
+                                                               const AsOf& to) {
+  auto target = resolve(journal, to);
+  if (!target) return target.error();
+  projections::ProjectionOptions out;
+  if (*target == 0) return out;
+  Status st = journal.visit_snapshots(*target, [&](std::uint64_t, std::string_view bytes) {
+    auto o = Projections::options_of(bytes);
+    if (!o) return true;  // another version: replay passes over it too
+    out = *o;
+    return false;
+  });
   if (!st) return st.error();
   return out;
 }
@@ -220,22 +238,28 @@ Result<SnapshotVerifyReport> verify_snapshots(const journal::Journal& journal) {
     report.issues.push_back({seq, "snapshots", std::move(problem)});
   };
 
-  Projections state;
+  // One replay per set of options the snapshots were taken with (keyed by the archive age).
+  std::map<std::int64_t, Projections> states;
   for (std::uint64_t seq : seqs) {
     if (seq > last) {
       issue(seq, "snapshot at sequence " + std::to_string(seq) +
                      " is beyond the journal's last sequence " + std::to_string(last));
       continue;
     }
-    Status st = catch_up(journal, state, seq);
-    if (!st) return st.error();
-    report.checked.push_back(seq);
     auto snap = journal.latest_snapshot(seq);
     if (!snap) return snap.error();
     if (!snap->has_value() || (*snap)->first != seq) {
+      report.checked.push_back(seq);
       issue(seq, "snapshot at sequence " + std::to_string(seq) + " vanished during verify");
       continue;
     }
+    const projections::ProjectionOptions options =
+        Projections::options_of((*snap)->second).value_or(projections::ProjectionOptions());
+    Projections& state =
+        states.try_emplace(options.archive_after_ns, Projections(options)).first->second;
+    Status st = catch_up(journal, state, seq);
+    if (!st) return st.error();
+    report.checked.push_back(seq);
     if (auto v = Projections::format_version((*snap)->second);
         v && *v < Projections::kFormatVersion) {
       report.outdated.push_back(

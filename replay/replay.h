@@ -53,12 +53,22 @@ struct Replayed {
 
 struct ReplayOptions {
   bool use_snapshots = true;
+  // How to fold (the OMS's archive age). Only a snapshot taken with the same options serves;
+  // others are passed over without a warning (the engine's snapshots archive, an audit
+  // replay keeps everything).
+  projections::ProjectionOptions projections;
 };
 
 // Projections as of `to`: from the latest usable snapshot at or before it (unless
 // use_snapshots is false), then the events after it.
 Result<Replayed> replay(const journal::Journal& journal, const AsOf& to = AsOf::latest(),
                         const ReplayOptions& options = {});
+
+// The options of the newest snapshot at or before `to` (the default, keep-everything options
+// when there is none): for a query that reads no order records (positions, balances), replaying
+// with these starts from that snapshot whatever the writer's archive age.
+Result<projections::ProjectionOptions> newest_snapshot_options(const journal::Journal& journal,
+                                                               const AsOf& to = AsOf::latest());
 
 // Calls `apply` for each event in [from, to], in sequence order, and adds their count to
 // *visited. Long ranges (tens of thousands of events and up) are read and decoded on a second
@@ -100,10 +110,11 @@ class Snapshotter {
 };
 
 // Checks every snapshot in the journal: it must decode, sit at its own last sequence, and equal
-// (byte for byte, once re-serialized by this build) the projections replayed to that sequence.
-// One forward replay serves all snapshots. Issues name the snapshot's sequence. A snapshot in
-// an older format (an earlier build wrote it; replay skips it) is not an issue but `outdated`:
-// newer snapshots replace it as the journal keeps only the newest few.
+// (byte for byte, once re-serialized by this build) the projections replayed to that sequence
+// with the snapshot's own options. One forward replay per set of options serves all snapshots.
+// Issues name the snapshot's sequence. A snapshot in an older format (an earlier build wrote it;
+// replay skips it) is not an issue but `outdated`: newer snapshots replace it as the journal keeps
+// only the newest few.
 struct SnapshotVerifyReport {
   std::vector<std::uint64_t> checked;
   std::vector<journal::VerifyIssue> issues;

@@ -3,7 +3,8 @@
 // so an insert copies no string and allocates nothing beyond the table's occasional growth,
 // and a lookup touches one cache line of the table plus the record it finds.
 //
-// Replay-stable by construction: it is never iterated.
+// Replay-stable by construction: it is never iterated. erase() needs the record still readable
+// through key_of (erase before the record goes).
 #pragma once
 
 #include <cstdint>
@@ -58,6 +59,32 @@ class IdIndex {
         return;
       }
     }
+  }
+
+  // Removes the slot that maps `key` to `index` (and no other); no-op when there is none.
+  // Backward-shift deletion: the entries after it in the probe run move up, so lookups never
+  // need tombstones.
+  template <typename KeyOf>
+  void erase(std::string_view key, std::uint32_t index, const KeyOf& key_of) {
+    if (slots_.empty()) return;
+    const std::uint64_t h = hash(key);
+    std::size_t i = h & mask_;
+    for (;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.hash == 0) return;
+      if (s.hash == h && s.index == index && key_of(s.index) == key) break;
+    }
+    for (std::size_t j = (i + 1) & mask_;; j = (j + 1) & mask_) {
+      if (slots_[j].hash == 0) break;
+      // The entry at j may move to the hole at i only if its home slot is not in (i, j].
+      const std::size_t home = slots_[j].hash & mask_;
+      const bool home_in_between = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+      if (home_in_between) continue;
+      slots_[i] = slots_[j];
+      i = j;
+    }
+    slots_[i] = Slot();
+    --size_;
   }
 
   std::size_t size() const { return size_; }

@@ -5,6 +5,7 @@
 //   str      varint length + bytes
 //   dec      u8 scale + svarint128 mantissa (zigzag over 128 bits, LEB128)
 //   opt<T>   u8 0 | u8 1 T
+//   fixed64  8 bytes, little-endian (hashes: no gain from a varint)
 //
 // Reader never throws and never reads past its input: the first malformed field sets a sticky
 // error (what and where) and every later read returns zero values.
@@ -61,6 +62,11 @@ class Writer {
     if (d) dec(*d);
   }
   void boolean(bool b) { u8(b ? 1 : 0); }
+  void fixed64(std::uint64_t v) {
+    char b[8];
+    for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+    out_.append(b, 8);
+  }
 
   std::size_t size() const { return out_.size(); }
   // Reserves room for a section length, returns its position for end_section().
@@ -98,6 +104,16 @@ class Reader {
   Decimal dec();
   std::optional<Decimal> opt_dec();
   bool boolean() { return u8() != 0; }
+  std::uint64_t fixed64() {
+    if (in_.size() - pos_ < 8) {
+      fail("truncated");
+      return 0;
+    }
+    std::uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(in_[pos_ + i]);
+    pos_ += 8;
+    return v;
+  }
   // A length-prefixed count, bounded by the bytes left (each item needs at least one byte), so
   // a corrupt count cannot make the caller reserve gigabytes.
   std::uint64_t count();

@@ -98,6 +98,7 @@ TEST(ConfigLoad, SpecExampleLoadsWithTypedValues) {
   EXPECT_EQ(c.paper.commission_bps, Decimal::of("10"));
   EXPECT_EQ(c.oms.max_open_orders, 100);
   EXPECT_EQ(c.oms.order_timeout_seconds, 300);
+  EXPECT_EQ(c.oms.archive_after_seconds, 600);
   EXPECT_EQ(c.resiliency.max_retries, 3);
   EXPECT_EQ(c.resiliency.initial_backoff, Millis(1000));
   EXPECT_EQ(c.resiliency.backoff_multiplier, 2.0);
@@ -213,6 +214,8 @@ TEST(ConfigErrors, EveryKindNamesItsKeyPathAndExpectation) {
       {"  paper:\n    slippage_bps: -1\n", "execution.paper.slippage_bps", "non-negative"},
       {"  oms:\n    max_open_orders: 0\n", "execution.oms.max_open_orders", "positive integer"},
       {"  oms:\n    max_open_orders: 1.5\n", "execution.oms.max_open_orders", "got '1.5'"},
+      {"  oms:\n    archive_after_seconds: -5\n", "execution.oms.archive_after_seconds",
+       "non-negative integer"},
       {"  resiliency:\n    initial_backoff: soon\n", "execution.resiliency.initial_backoff",
        "duration in seconds"},
       {"  resiliency:\n    backoff_multiplier: 0.5\n", "execution.resiliency.backoff_multiplier",

@@ -301,5 +301,60 @@ TEST(SnapshotRecovery, OfflineOpenStartsFromTheSnapshotToo) {
   EXPECT_EQ(h.events<DeadLetterDropped>().size(), 1u);
 }
 
+// With archiving on, decisions and finished orders leave the engine's OMS (and its snapshots)
+// once old enough; a repeated decision id is then answered from the journal, with the same
+// outcome as before, before and after a restart, and nothing is executed twice.
+TEST(SnapshotRecovery, ArchivedDecisionsAreAnsweredFromTheJournal) {
+  Harness h;
+  EngineOptions o = snapshotting(h);
+  o.archive_after_ns = 1'000'000'000;  // 1 s of journal time
+  o.risk.defaults.max_order_quantity = Decimal::of("1");
+  h.open(o);
+  h.quote_now(quote("49990.00", "50000.00"));
+  std::vector<std::pair<DecisionReceived, DecisionOutcome>> seen;
+  for (const auto& d : {decision("held", Action::kHold, "0"), decision("flat", Action::kFlat, "0"),
+                        decision("big", Action::kLong, "5", "49000.00"),
+                        decision("filled", Action::kLong, "0.1", "50000.00"),
+                        decision("resting", Action::kLong, "0.1", "49000.00")})
+    seen.emplace_back(d, h.decide(d));
+  h.advance_ms(5);
+  const ClientOrderId filled = seen[3].second.client_order_id;
+  const ClientOrderId resting = seen[4].second.client_order_id;
+  ASSERT_EQ(h.order(filled).status, OrderStatus::kFilled);
+  ASSERT_EQ(h.order(resting).status, OrderStatus::kSubmitted);
+
+  h.advance_ms(2000);
+  auto later = decision("later", Action::kHold, "0");  // an event 2 s on: the old ones leave
+  seen.emplace_back(later, h.decide(later));
+  const projections::Oms& oms = h.engine->state().oms();
+  for (const char* gone : {"held", "flat", "big", "filled"})
+    EXPECT_EQ(oms.find_decision(DecisionId(gone)), nullptr) << gone;
+  EXPECT_EQ(oms.find(filled), nullptr);
+  EXPECT_NE(oms.find(resting), nullptr);  // open orders stay, and so do their decisions
+  EXPECT_NE(oms.find_decision(DecisionId("resting")), nullptr);
+  EXPECT_GE(oms.archived_decisions(), 4u);
+
+  for (const auto& [d, first] : seen) expect_same_outcome(h.decide(d), first);
+  EXPECT_EQ(h.events<OrderRequested>().size(), 2u);
+
+  crash_and_restart(h, o);
+  ASSERT_TRUE(h.recovered.has_value());
+  EXPECT_GT(h.engine->recovery().snapshot_sequence, 0u);
+  EXPECT_EQ(h.recovered->options().archive_after_ns, o.archive_after_ns);
+  replay::ReplayOptions ro{.use_snapshots = false};
+  ro.projections.archive_after_ns = o.archive_after_ns;
+  auto full =
+      replay::replay(*h.journal, replay::AsOf::at_sequence(h.recovered->last_sequence()), ro);
+  ASSERT_TRUE(full.ok()) << full.error().describe();
+  EXPECT_EQ(
+      projections::Projections::first_difference(h.recovered->serialize(), full->state.serialize()),
+      "");
+  for (const auto& [d, first] : seen) expect_same_outcome(h.decide(d), first);
+  EXPECT_EQ(h.events<OrderRequested>().size(), 2u);  // nothing executed twice
+  EXPECT_EQ(h.events<DecisionReceived>().size(), seen.size());
+  // The resting order can still be cancelled after all this.
+  EXPECT_NE(h.engine->state().oms().find(resting), nullptr);
+}
+
 }  // namespace
 }  // namespace at::engine

@@ -56,6 +56,7 @@ TEST(CrashTest, SigkillAtRandomMomentsLosesNothingAndDuplicatesNothing) {
          "  oms:\n"
          "    max_open_orders: 1000\n"
          "    order_timeout_seconds: 2\n"
+         "    archive_after_seconds: 1\n"  // repeated decisions answered from the journal
          "  journal:\n"
          "    durability: sync\n"
          "    snapshot_every: 500\n"
@@ -173,13 +174,26 @@ TEST(CrashTest, SigkillAtRandomMomentsLosesNothingAndDuplicatesNothing) {
   for (const auto* r : clean.oms().open_orders())
     EXPECT_NE(r->order.status, OrderStatus::kPending) << r->order.client_order_id.str();
 
-  // Positions from snapshot + tail equal the clean replay.
-  auto replayed = replay::replay(**j);
+  // Snapshot + tail equals a clean replay with the engine's archive age (1 s), and archiving
+  // changed no position.
+  replay::ReplayOptions ro;
+  ro.projections.archive_after_ns = 1'000'000'000;
+  auto replayed = replay::replay(**j, replay::AsOf::latest(), ro);
   ASSERT_TRUE(replayed.ok()) << replayed.error().describe();
   EXPECT_GT(replayed->info.snapshot_sequence, 0u) << "the engine wrote no snapshot";
-  EXPECT_EQ(
-      projections::Projections::first_difference(replayed->state.serialize(), clean.serialize()),
-      "");
+  ro.use_snapshots = false;
+  auto clean_archived = replay::replay(**j, replay::AsOf::latest(), ro);
+  ASSERT_TRUE(clean_archived.ok()) << clean_archived.error().describe();
+  EXPECT_EQ(projections::Projections::first_difference(replayed->state.serialize(),
+                                                       clean_archived->state.serialize()),
+            "");
+  EXPECT_GT(clean_archived->state.oms().archived_orders(), 0u);
+  for (const auto& [key, p] : clean.positions().all()) {
+    const auto* q = clean_archived->state.positions().find(key.first, key.second);
+    ASSERT_NE(q, nullptr);
+    EXPECT_EQ(q->quantity, p.quantity) << key.second.str();
+    EXPECT_EQ(q->realized_pnl, p.realized_pnl) << key.second.str();
+  }
   fs::remove_all(dir);
 }
 

@@ -90,7 +90,7 @@ TEST(Oms, FillForUnknownOrderIsAnAnomalyWithItsSequence) {
   EXPECT_EQ(oms.anomalies()[0].kind, "unknown_order");
   EXPECT_EQ(oms.anomalies()[0].client_order_id.str(), "ghost");
   EXPECT_EQ(oms.find(ClientOrderId("ghost")), nullptr);
-  EXPECT_EQ(oms.orders().size(), 1u);
+  EXPECT_EQ(oms.order_count(), 1u);
 }
 
 TEST(Oms, IllegalTransitionIsRecordedAndChangesNothing) {

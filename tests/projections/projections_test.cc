@@ -61,10 +61,14 @@ TEST(Projections, SerializationRoundTripsExactly) {
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   EXPECT_EQ(parsed->serialize(), bytes);
   EXPECT_EQ(parsed->last_sequence(), s.last_sequence());
-  EXPECT_EQ(parsed->oms().orders().size(), 120u);
+  EXPECT_EQ(parsed->oms().order_count(), 120u);
   EXPECT_EQ(parsed->control().trading().state, TradingState::kHalted);
   EXPECT_EQ(parsed->control().breaker("paper"), BreakerState::kOpen);
-  const std::string& id = p.oms().orders()[3].order.client_order_id.str();
+  std::vector<std::string> ids;
+  p.oms().for_each_order(
+      [&](const OrderRecord& r) { ids.push_back(r.order.client_order_id.str()); });
+  ASSERT_GE(ids.size(), 4u);
+  const std::string& id = ids[3];
   ASSERT_NE(parsed->oms().find(ClientOrderId(id)), nullptr);
   EXPECT_EQ(parsed->oms().find_by_venue_id(VenueOrderId("V" + id))->order.client_order_id.str(),
             id);

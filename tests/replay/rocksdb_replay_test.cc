@@ -65,7 +65,7 @@ TEST(RocksDbReplay, TwoReplaysAreByteIdenticalAndEqualTheInMemoryFold) {
   // Same events, different recorded times: compare the parts the times do not reach.
   Projections mem;
   for (const Envelope& e : s.envelopes) mem.apply(e);
-  EXPECT_EQ(a->state.oms().orders().size(), mem.oms().orders().size());
+  EXPECT_EQ(a->state.oms().order_count(), mem.oms().order_count());
   EXPECT_EQ(a->state.oms().duplicate_fills(), mem.oms().duplicate_fills());
   auto pa = position_rows(a->state), pm = position_rows(mem);
   ASSERT_EQ(pa.size(), pm.size());
@@ -92,6 +92,48 @@ TEST(RocksDbReplay, PipelinedReplayOfALongJournalEqualsTheInMemoryFold) {
                  return true;
                }).ok());
   EXPECT_EQ(r->state.serialize(), p.serialize());
+}
+
+// The engine's snapshots archive (oms.h); an audit replay keeps everything. Each replay uses
+// only the snapshots taken with its own options, and verify checks each against a replay
+// with the snapshot's options.
+TEST(RocksDbReplay, ASnapshotServesOnlyAReplayWithItsOwnArchiveAge) {
+  TempDir dir;
+  ManualClock clock;
+  Script s;
+  s.realistic(150);
+  auto j = write(dir, clock, s);                              // recorded 1 ms apart
+  const projections::ProjectionOptions archiving{5'000'000};  // 5 ms
+  Projections keep_all, archived(archiving);
+  Snapshotter snap_all(*j, 300), snap_archived(*j, 200);
+  Status st = j->read(1, j->last_sequence(), [&](const Envelope& e) {
+    keep_all.apply(e);
+    archived.apply(e);
+    EXPECT_TRUE(snap_archived.maybe_snapshot(archived).ok());
+    if (e.sequence == 301) EXPECT_TRUE(snap_all.snapshot(keep_all).ok());
+    return true;
+  });
+  ASSERT_TRUE(st.ok());
+  ASSERT_LT(archived.oms().order_count(), keep_all.oms().order_count());
+
+  auto full = replay(*j);
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(full->info.snapshot_sequence, 301u);
+  EXPECT_TRUE(full->info.warnings.empty());
+  EXPECT_EQ(full->state.serialize(), keep_all.serialize());
+
+  ReplayOptions ro;
+  ro.projections = archiving;
+  auto some = replay(*j, AsOf::latest(), ro);
+  ASSERT_TRUE(some.ok());
+  EXPECT_EQ(some->info.snapshot_sequence, snap_archived.last_snapshot_sequence());
+  EXPECT_GT(some->info.snapshot_sequence, 301u);
+  EXPECT_EQ(some->state.serialize(), archived.serialize());
+
+  auto v = verify_snapshots(*j);
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok()) << v->issues[0].problem;
+  EXPECT_EQ(v->checked.size(), 4u);  // the newest four: 301 and three archiving ones
 }
 
 TEST(RocksDbReplay, SnapshotsPlusTailEqualFullReplayAndVerify) {
