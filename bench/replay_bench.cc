@@ -14,6 +14,10 @@
 //   AT_REPLAY_BENCH_EVENTS           events in the throughput journal   (default 1,000,000)
 //   AT_REPLAY_BENCH_RECOVERY_EVENTS  events in the recovery journal     (default 10,000,000)
 //   AT_REPLAY_BENCH_SNAPSHOT_EVERY   snapshot interval while generating (default 1,000,000)
+// and the recovery journal's pace and the OMS's archive age (projections/oms.h), which decide
+// how many orders a snapshot holds (those finished within the archive age, and the open ones):
+//   AT_REPLAY_BENCH_EVENTS_PER_S     journal time: events per second  (default 2,000)
+//   AT_REPLAY_BENCH_ARCHIVE_S        oms.archive_after_seconds         (default 600; 0 = never)
 //
 // The realistic flow per order: DecisionReceived, OrderRequested, OrderSent, then
 // 60% accepted and filled at once, 20% accepted and filled in two parts, 10% accepted then
@@ -51,6 +55,14 @@ std::uint64_t env_u64(const char* name, std::uint64_t dflt) {
   const char* v = std::getenv(name);
   if (!v || !*v) return dflt;
   return std::strtoull(v, nullptr, 10);
+}
+
+// The recovery journal's fold: the archive age from the environment (see the top).
+projections::ProjectionOptions recovery_projection_options() {
+  const std::uint64_t s = env_u64("AT_REPLAY_BENCH_ARCHIVE_S", 600);
+  projections::ProjectionOptions o;
+  if (s > 0) o.archive_after_ns = static_cast<std::int64_t>(s) * 1'000'000'000;
+  return o;
 }
 
 // --- realistic event generator ----------------------------------------------------------------
@@ -168,14 +180,18 @@ void generate(journal::Journal& j, ManualClock& clock, std::uint64_t events,
   std::unique_ptr<projections::Projections> state;
   std::unique_ptr<replay::Snapshotter> snap;
   if (snapshot_every) {
-    state = std::make_unique<projections::Projections>();
+    state = std::make_unique<projections::Projections>(recovery_projection_options());
     snap = std::make_unique<replay::Snapshotter>(j, snapshot_every);
   }
+  // Journal time per append of ~1000 events.
+  const std::uint64_t per_s =
+      std::max<std::uint64_t>(1, env_u64("AT_REPLAY_BENCH_EVENTS_PER_S", 2000));
+  const auto batch_ns = static_cast<std::int64_t>(1000 * 1'000'000'000ull / per_s);
   while (j.last_sequence() < events) {
     batch.clear();
     std::uint64_t first = j.last_sequence() + 1;
     while (batch.size() < 1000) gen.next_order(first + batch.size(), batch);
-    clock.advance_ns(250'000);
+    clock.advance_ns(batch_ns);
     auto r = j.append(batch);
     if (!r) {
       std::cerr << "append failed: " << r.error().describe() << '\n';
@@ -374,9 +390,11 @@ std::string recovery_journal() {
   static std::string path = [] {
     std::uint64_t events = env_u64("AT_REPLAY_BENCH_RECOVERY_EVENTS", 10'000'000);
     std::uint64_t every = env_u64("AT_REPLAY_BENCH_SNAPSHOT_EVERY", 1'000'000);
-    std::string p =
-        (bench_dir().root / ("recovery-" + std::to_string(events) + "-" + std::to_string(every)))
-            .string();
+    std::string p = (bench_dir().root /
+                     ("recovery-" + std::to_string(events) + "-" + std::to_string(every) + "-" +
+                      std::to_string(env_u64("AT_REPLAY_BENCH_EVENTS_PER_S", 2000)) + "ps-" +
+                      std::to_string(env_u64("AT_REPLAY_BENCH_ARCHIVE_S", 600)) + "s"))
+                        .string();
     if (fs::exists(p + ".killed")) return p;
     // Everything the child needs is built before fork: between fork and exec only
     // async-signal-safe calls.
@@ -414,7 +432,7 @@ std::string recovery_journal() {
 
 void BM_Recovery(benchmark::State& state) {
   const std::string path = recovery_journal();
-  std::uint64_t events = 0, tail = 0, snap = 0;
+  std::uint64_t events = 0, tail = 0, snap = 0, orders_held = 0, orders_archived = 0;
   double open_s = 0, replay_s = 0;
   for (auto _ : state) {
     state.PauseTiming();
@@ -426,7 +444,9 @@ void BM_Recovery(benchmark::State& state) {
     ManualClock clock;
     auto j = open_journal(path, clock);
     auto topen = std::chrono::steady_clock::now();
-    auto r = replay::replay(*j);
+    replay::ReplayOptions ro;
+    ro.projections = recovery_projection_options();
+    auto r = replay::replay(*j, replay::AsOf::latest(), ro);
     auto t1 = std::chrono::steady_clock::now();
     open_s += std::chrono::duration<double>(topen - t0).count();
     replay_s += std::chrono::duration<double>(t1 - topen).count();
@@ -436,6 +456,8 @@ void BM_Recovery(benchmark::State& state) {
     }
     events = r->state.last_sequence();
     tail = r->info.events_applied;
+    orders_held = r->state.oms().order_count();
+    orders_archived = r->state.oms().archived_orders();
     snap = r->info.snapshot_sequence;
     state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
     state.PauseTiming();
@@ -446,6 +468,8 @@ void BM_Recovery(benchmark::State& state) {
   state.counters["events"] = static_cast<double>(events);
   state.counters["snapshot_seq"] = static_cast<double>(snap);
   state.counters["tail_events"] = static_cast<double>(tail);
+  state.counters["orders_held"] = static_cast<double>(orders_held);
+  state.counters["orders_archived"] = static_cast<double>(orders_archived);
   // Where the time goes: RocksDB open (WAL recovery after the SIGKILL) and replay (snapshot
   // parse + tail).
   const double runs =
