@@ -237,12 +237,27 @@ struct OmsApply {
     history_only(a.client_order_id);
     return FillOutcome::kNotAFill;
   }
+  // A dead letter keeps its order from being archived until it is retried or dropped: the
+  // operator's `dlq retry` needs the order.
+  FillOutcome operator()(const DeadLettered& e) { return dead_letter(e.client_order_id, true); }
+  FillOutcome operator()(const DeadLetterRetried& e) {
+    return dead_letter(e.client_order_id, false);
+  }
+  FillOutcome operator()(const DeadLetterDropped& e) {
+    return dead_letter(e.client_order_id, false);
+  }
+  FillOutcome dead_letter(const ClientOrderId& id, bool open) {
+    if (id.empty()) return FillOutcome::kNotAFill;
+    std::uint32_t i = oms.lookup(id);
+    if (i == Oms::kNone) return FillOutcome::kNotAFill;
+    oms.at(i).dead_letter_open = open;
+    oms.touch(i, env);
+    return FillOutcome::kNotAFill;
+  }
   template <typename T>
   FillOutcome operator()(const T& e) {
     // Resiliency events about an order (errors, retries, dead letters) join its history.
-    if constexpr (std::is_same_v<T, VenueErrorOccurred> || std::is_same_v<T, RetryScheduled> ||
-                  std::is_same_v<T, DeadLettered> || std::is_same_v<T, DeadLetterRetried> ||
-                  std::is_same_v<T, DeadLetterDropped>) {
+    if constexpr (std::is_same_v<T, VenueErrorOccurred> || std::is_same_v<T, RetryScheduled>) {
       history_only(e.client_order_id);
     }
     return FillOutcome::kNotAFill;
@@ -325,6 +340,7 @@ void Oms::archive_through(std::int64_t cutoff_ns) {
     if (i < orders_base_ || !orders_[i - orders_base_]) continue;  // archived already
     const OrderRecord& rec = at(i);
     if (rec.last_recorded_ns != ns || is_open(rec.order.status)) continue;  // touched since
+    if (rec.dead_letter_open) continue;  // queued again when its dead letter is dealt with
     archive_order(i);
   }
   const std::uint32_t end = decisions_base_ + static_cast<std::uint32_t>(decisions_.size());
@@ -573,6 +589,7 @@ void Oms::save(detail::Writer& w) const {
       w.u8(static_cast<std::uint8_t>(f.liquidity));
     }
     w.svarint(rec.last_recorded_ns);
+    w.u8(rec.dead_letter_open ? 1 : 0);
   }
   w.varint(decision_count_);
   std::uint64_t before_scan = 0;  // held decisions before decision_scan_
@@ -679,6 +696,9 @@ bool Oms::load(detail::Reader& r) {
       f.liquidity = static_cast<Liquidity>(liq);
     }
     rec.last_recorded_ns = r.svarint();
+    std::uint8_t dl = r.u8();
+    if (dl > 1) r.fail("bad dead_letter_open flag");
+    rec.dead_letter_open = dl == 1;
   }
   n = r.count();
   for (std::uint64_t k = 0; k < n && r.ok(); ++k) {

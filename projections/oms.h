@@ -15,7 +15,8 @@
 //
 // Archiving (a long-running service must not keep every order it ever sent in memory, nor
 // write them all into every snapshot): with an archive age A (default: never), an order that is
-// terminal and has had no event for A of journal time (recorded_ns) leaves the OMS, and so does
+// terminal, has had no event for A of journal time (recorded_ns) and has no open dead letter
+// (`dlq retry` needs it) leaves the OMS, and so does
 // a decision once it is A old and none of its orders is left. The journal keeps their whole
 // history (audit queries read it there, or replay with archiving off). What stays:
 //   - the count of archived orders and decisions;
@@ -71,6 +72,8 @@ struct OrderRecord {
   std::int64_t decision_recorded_ns = 0;
   // recorded_ns of the last event applied to this order (archiving counts from it).
   std::int64_t last_recorded_ns = 0;
+  // A DeadLettered for it is not yet retried or dropped: it is not archived meanwhile.
+  bool dead_letter_open = false;
   std::int64_t accepted_recorded_ns = 0;
   std::int64_t first_fill_recorded_ns = 0;
   // The last ReplaceRequested that put this order in PENDING_REPLACE was a cancel-then-submit

@@ -115,6 +115,26 @@ TEST(OmsArchive, ALateEventRestartsTheClockAndAnEventAfterArchivingIsAnAnomaly) 
   EXPECT_EQ(p.positions().find("main", Symbol::of("BTC-USDT"))->quantity, D("1"));
 }
 
+TEST(OmsArchive, AnOrderWithAnOpenDeadLetterStaysUntilItIsDealtWith) {
+  Script s;
+  s.step_ns = kSecond;
+  s.request("c1", Side::kBuy, "1", "100");
+  s.accept("c1");
+  s.add(DeadLettered{ClientOrderId("c1"), "cancel", "retries exhausted", 3, 0});
+  s.fill("c1", "t1", "1", "100");  // terminal, but its cancel is still dead-lettered
+  s.step_ns = 60 * kSecond;
+  s.mark("BTC-USDT", "101");
+  Projections p = fold(s.envelopes, 10 * kSecond);
+  ASSERT_NE(p.oms().find(ClientOrderId("c1")), nullptr);
+  EXPECT_TRUE(p.oms().find(ClientOrderId("c1"))->dead_letter_open);
+
+  s.add(DeadLetterDropped{ClientOrderId("c1"), "ops", "filled anyway", 0});
+  s.mark("BTC-USDT", "102");  // 60 s after the drop
+  p = fold(s.envelopes, 10 * kSecond);
+  EXPECT_EQ(p.oms().find(ClientOrderId("c1")), nullptr);
+  EXPECT_EQ(p.oms().archived_orders(), 1u);
+}
+
 // A flow with long-lived orders, replacements, late events and repeated ids, at a pace that
 // makes the archive age matter.
 Script mixed_flow() {
@@ -127,12 +147,14 @@ Script mixed_flow() {
   s.accept("L1");
   s.realistic(150);
   s.add(AnomalyDetected{"drift", "paper", ClientOrderId("at10"), "late note on an old order", 0});
+  s.add(DeadLettered{ClientOrderId("L1"), "cancel", "retries exhausted", 3, 0});
   s.add(ReplaceRequested{ClientOrderId("L1"), ClientOrderId("L2"), D("1"), D("101"), false, 0});
   s.request("L2", Side::kBuy, "1", "101", "BTC-USDT", "long1", "L1");
   s.cancelled("L1");
   s.accept("L2");
   s.realistic(100);
   s.fill("L2", "tL2", "1", "101");
+  s.add(DeadLetterRetried{ClientOrderId("L1"), "ops", 0});
   s.decision("d3");  // a repeated decision id, long after the first
   s.realistic(50);
   return s;
