@@ -321,8 +321,9 @@ class Runner {
                                                        : r.lot_size;
     }
     auto s = std::make_unique<engine::DemoStrategy>(o);
-    // Continue numbering after the journal's last demo decision: ids are never reused.
-    s->set_counter(engine_->state().oms().decision_count());
+    // Continue numbering after the journal's last demo decision: ids are never reused (archived
+    // decisions count too).
+    s->set_counter(engine_->state().oms().decisions_seen());
     return s;
   }
 

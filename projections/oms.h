@@ -147,6 +147,8 @@ class Oms {
   std::size_t decision_count() const { return decision_count_; }
   std::uint64_t archived_orders() const { return archived_orders_; }
   std::uint64_t archived_decisions() const { return archived_.size() + archived_recent_.size(); }
+  // Every decision applied, held or archived (what a generator of fresh ids counts past).
+  std::uint64_t decisions_seen() const { return decision_count_ + archived_decisions(); }
   // Sequences of the DecisionReceived events of archived decisions whose id has the same hash
   // as `id` (almost always none or exactly the one): the caller reads the journal to confirm.
   std::vector<std::uint64_t> archived_decision_candidates(const DecisionId& id) const;

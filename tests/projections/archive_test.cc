@@ -47,6 +47,7 @@ TEST(OmsArchive, ATerminalOrderLeavesAfterTheArchiveAgeAndItsDecisionWithIt) {
   EXPECT_EQ(p.oms().find_decision(DecisionId("d1")), nullptr);
   EXPECT_EQ(p.oms().order_count(), 0u);
   EXPECT_EQ(p.oms().decision_count(), 0u);
+  EXPECT_EQ(p.oms().decisions_seen(), 1u);
   EXPECT_EQ(p.oms().archived_orders(), 1u);
   EXPECT_EQ(p.oms().archived_decisions(), 1u);
   EXPECT_EQ(p.oms().archived_decision_candidates(DecisionId("d1")),
