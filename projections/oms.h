@@ -190,12 +190,25 @@ class Oms {
   std::uint32_t orders_base_ = 0;
   std::size_t order_count_ = 0;
   // Keys are read back from the records (see id_index.h).
+  // An index whose record was archived reads as "" (no key is empty): by_venue_id may still
+  // hold a slot for an order's earlier venue id (a later one replaced it), which archiving
+  // cannot find to erase.
+  const OrderRecord* held(std::uint32_t i) const {
+    if (i < orders_base_ || i - orders_base_ >= orders_.size()) return nullptr;
+    const auto& b = orders_[i - orders_base_];
+    return b ? &*b : nullptr;
+  }
   auto client_key() const {
-    return
-        [this](std::uint32_t i) -> std::string_view { return at(i).order.client_order_id.str(); };
+    return [this](std::uint32_t i) -> std::string_view {
+      const OrderRecord* r = held(i);
+      return r ? std::string_view(r->order.client_order_id.str()) : std::string_view();
+    };
   }
   auto venue_key() const {
-    return [this](std::uint32_t i) -> std::string_view { return at(i).order.venue_order_id.str(); };
+    return [this](std::uint32_t i) -> std::string_view {
+      const OrderRecord* r = held(i);
+      return r ? std::string_view(r->order.venue_order_id.str()) : std::string_view();
+    };
   }
   auto decision_key() const {
     return [this](std::uint32_t i) -> std::string_view { return decision_at(i).decision_id.str(); };

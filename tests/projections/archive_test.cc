@@ -136,6 +136,31 @@ TEST(OmsArchive, AnOrderWithAnOpenDeadLetterStaysUntilItIsDealtWith) {
   EXPECT_EQ(p.oms().archived_orders(), 1u);
 }
 
+TEST(OmsArchive, AnEarlierVenueIdOfAnArchivedOrderFindsNothing) {
+  Script s;
+  s.step_ns = kSecond;
+  s.request("c1", Side::kBuy, "1", "100");
+  s.accept("c1", "V1");
+  s.accept("c1", "V2");  // the venue re-keyed it: V1 is left in the index, unreachable
+  s.cancel_request("c1");
+  s.cancelled("c1");
+  s.step_ns = 60 * kSecond;
+  s.mark("BTC-USDT", "101");
+  s.request("c2", Side::kBuy, "1", "100");
+  Projections all = fold(s.envelopes, Oms::kNeverArchive);
+  ASSERT_NE(all.oms().find_by_venue_id(VenueOrderId("V2")), nullptr);  // re-keyed indeed
+  EXPECT_EQ(all.oms().find_by_venue_id(VenueOrderId("V1")), nullptr);
+  Projections p = fold(s.envelopes, 10 * kSecond);
+  ASSERT_EQ(p.oms().find(ClientOrderId("c1")), nullptr);
+  EXPECT_EQ(p.oms().find_by_venue_id(VenueOrderId("V1")), nullptr);
+  EXPECT_EQ(p.oms().find_by_venue_id(VenueOrderId("V2")), nullptr);
+  EXPECT_NE(p.oms().find(ClientOrderId("c2")), nullptr);
+  const std::string bytes = p.serialize();
+  auto parsed = Projections::parse(bytes);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->serialize(), bytes);
+}
+
 // A flow with long-lived orders, replacements, late events and repeated ids, at a pace that
 // makes the archive age matter.
 Script mixed_flow() {
