@@ -122,6 +122,49 @@ TEST_F(JournalFixture, FirstSchemaVersionStaysReadableByTheWriter) {
   EXPECT_EQ(*next, 36u);
 }
 
+// A v2 writer appends batch values after the v1 records: one journal, both kinds of value.
+TEST_F(JournalFixture, ANewWriterAppendsBatchesAfterTheFirstVersionsRecords) {
+  ManualClock clock(kRecordedNs + 5'000'000'000);
+  {
+    Options o;
+    o.path = dir_.path();
+    o.create_if_missing = false;
+    auto j = Journal::open(o, clock);
+    ASSERT_TRUE(j.ok()) << j.error().describe();
+    std::vector<PendingEvent> fills;
+    for (std::uint64_t i = 36; i <= 135; ++i) fills.push_back({testing::sample_fill(i), 0});
+    auto first = (*j)->append(fills);
+    ASSERT_TRUE(first.ok());
+    EXPECT_EQ(*first, 36u);
+  }
+  auto j = Journal::open_read_only(dir_.path(), clock);
+  ASSERT_TRUE(j.ok()) << j.error().describe();
+  EXPECT_EQ((*j)->last_sequence(), 135u);
+  std::vector<Envelope> got;
+  ASSERT_TRUE((*j)->read(30, 140,
+                         [&](const Envelope& e) {
+                           got.push_back(e);
+                           return true;
+                         })
+                  .ok());
+  ASSERT_EQ(got.size(), 106u);
+  for (std::size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i].sequence, 30 + i);
+  EXPECT_EQ(dump(got[0].event), dump(fixture_batch()[29].event));
+  EXPECT_EQ(dump(got.back().event), dump(testing::sample_fill(135)));
+  for (std::uint64_t s : {1u, 35u, 36u, 99u, 100u, 135u}) {
+    auto g = (*j)->get(s);
+    ASSERT_TRUE(g.ok() && g->has_value()) << s;
+    EXPECT_EQ((*g)->sequence, s);
+  }
+  auto st = (*j)->stats();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->records, 135u);
+  auto v = (*j)->verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok()) << v->issues.front().problem;
+  EXPECT_EQ(v->records, 135u);
+}
+
 TEST_F(JournalFixture, FirstSchemaVersionStaysReadableReadOnly) {
   ManualClock clock;
   auto j = Journal::open_read_only(dir_.path(), clock);
