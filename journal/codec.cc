@@ -693,8 +693,8 @@ void dec(s::RecoveryCompleted::Reader r, RecoveryCompleted& e) {
 // Scratch first segment for the builder: most envelopes fit, so encoding allocates nothing.
 constexpr unsigned kScratchWords = 512;  // 4 KiB
 
+// Appends the stream framing and the segments to `out`.
 void frame(kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>> segments, std::string& out) {
-  out.clear();
   auto put32 = [&out](std::uint32_t v) {
     char b[4] = {static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16),
                  static_cast<char>(v >> 24)};
@@ -703,7 +703,7 @@ void frame(kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>> segments, std::st
   std::size_t words = 0;
   for (auto& seg : segments) words += seg.size();
   std::size_t table = (segments.size() / 2 + 1) * 8;  // count + sizes, padded to 8 bytes
-  out.reserve(table + words * 8);
+  out.reserve(out.size() + table + words * 8);
   put32(static_cast<std::uint32_t>(segments.size() - 1));
   for (auto& seg : segments) put32(static_cast<std::uint32_t>(seg.size()));
   if (segments.size() % 2 == 0) put32(0);
@@ -757,6 +757,12 @@ void encode_to(const Envelope& e, std::string& out) {
 
 void encode_to(std::uint64_t sequence, std::int64_t recorded_ns, std::uint64_t causation,
                const Event& event, std::string& out) {
+  out.clear();
+  encode_append(sequence, recorded_ns, causation, event, out);
+}
+
+void encode_append(std::uint64_t sequence, std::int64_t recorded_ns, std::uint64_t causation,
+                   const Event& event, std::string& out) {
   thread_local std::vector<capnp::word> scratch(kScratchWords);  // zeroed; builder re-zeroes
   capnp::MallocMessageBuilder message(kj::arrayPtr(scratch.data(), scratch.size()));
   auto env = message.initRoot<s::Envelope>();
@@ -781,6 +787,7 @@ std::string encode(const Envelope& e) {
 }
 
 Status decode_into(std::string_view bytes, Envelope& out) {
+  if (is_batch_value(bytes)) return corruption("a batch of events, not one event");
   if (bytes.size() < 16 || bytes.size() % 8 != 0)
     return corruption("length " + std::to_string(bytes.size()) +
                       " is not a Cap'n Proto message (expected a multiple of 8, >= 16)");
@@ -810,6 +817,7 @@ Result<Envelope> decode(std::string_view bytes) {
 }
 
 Result<RecordHeader> decode_header(std::string_view bytes) {
+  if (is_batch_value(bytes)) return corruption("a batch of events, not one event");
   if (bytes.size() < 16 || bytes.size() % 8 != 0)
     return corruption("length " + std::to_string(bytes.size()) +
                       " is not a Cap'n Proto message (expected a multiple of 8, >= 16)");
@@ -827,6 +835,86 @@ Result<RecordHeader> decode_header(std::string_view bytes) {
   } catch (const std::exception& e) {
     return corruption(e.what());
   }
+}
+
+// --- batch values ------------------------------------------------------------------------------
+
+namespace {
+inline void store_u32le(char* p, std::uint32_t v) {
+  p[0] = static_cast<char>(v);
+  p[1] = static_cast<char>(v >> 8);
+  p[2] = static_cast<char>(v >> 16);
+  p[3] = static_cast<char>(v >> 24);
+}
+inline std::uint32_t load_u32le(const char* p) {
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  return static_cast<std::uint32_t>(u[0]) | static_cast<std::uint32_t>(u[1]) << 8 |
+         static_cast<std::uint32_t>(u[2]) << 16 | static_cast<std::uint32_t>(u[3]) << 24;
+}
+// Bytes before the first message: magic, count, one end offset per event, padded to 8.
+inline std::size_t batch_header_size(std::size_t count) { return (8 + 4 * count + 7) / 8 * 8; }
+}  // namespace
+
+void BatchEncoder::start(std::size_t count, std::string& out) {
+  out_ = &out;
+  count_ = count;
+  added_ = 0;
+  header_ = batch_header_size(count);
+  out.assign(header_, '\0');
+  store_u32le(out.data(), kBatchMagic);
+  store_u32le(out.data() + 4, static_cast<std::uint32_t>(count));
+}
+
+void BatchEncoder::add(std::uint64_t sequence, std::int64_t recorded_ns, std::uint64_t causation,
+                       const Event& event) {
+  encode_append(sequence, recorded_ns, causation, event, *out_);
+  store_u32le(out_->data() + 8 + 4 * added_, static_cast<std::uint32_t>(out_->size() - header_));
+  ++added_;
+}
+
+bool is_batch_value(std::string_view value) {
+  return value.size() >= 4 && load_u32le(value.data()) == kBatchMagic;
+}
+
+Result<EventsValue> EventsValue::parse(std::string_view value) {
+  EventsValue v;
+  v.value_ = value;
+  if (!is_batch_value(value)) {  // a schema-1 record: one capnp message
+    v.count_ = 1;
+    return v;
+  }
+  auto bad = [&](std::string what) {
+    return make_error(ErrorKind::kCorruption, "undecodable batch record: " + std::move(what));
+  };
+  if (value.size() < 8) return bad("length " + std::to_string(value.size()));
+  std::uint32_t count = load_u32le(value.data() + 4);
+  if (count == 0) return bad("it holds no events");
+  if (batch_header_size(count) > value.size())
+    return bad("count " + std::to_string(count) + " does not fit in " +
+               std::to_string(value.size()) + " bytes");
+  std::size_t header = batch_header_size(count);
+  std::uint32_t prev = 0;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    std::uint32_t end = load_u32le(value.data() + 8 + 4 * i);
+    if (end < prev + 16 || end % 8 != 0 || end > value.size() - header)
+      return bad("event " + std::to_string(i) + " ends at " + std::to_string(end) + " (previous " +
+                 std::to_string(prev) + ", " + std::to_string(value.size() - header) +
+                 " bytes of events)");
+    prev = end;
+  }
+  if (prev != value.size() - header)
+    return bad(std::to_string(value.size() - header - prev) + " bytes after the last event");
+  v.count_ = count;
+  v.header_ = header;
+  v.batch_ = true;
+  return v;
+}
+
+std::string_view EventsValue::record(std::uint32_t i) const {
+  if (!batch_) return value_;
+  std::uint32_t begin = i == 0 ? 0 : load_u32le(value_.data() + 8 + 4 * (i - 1));
+  std::uint32_t end = load_u32le(value_.data() + 8 + 4 * i);
+  return value_.substr(header_ + begin, end - begin);
 }
 
 OrderIds order_ids_of(const Event& e) {

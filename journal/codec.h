@@ -3,8 +3,13 @@
 //
 // Record grammar (RocksDB column families; "u64be" = 8-byte big-endian unsigned):
 //
-//   events       key   = u64be(sequence)                    sequences start at 1, no gaps
-//                value = capnp-message(Envelope)             see below
+//   events       key   = u64be(first sequence of the value)  sequences start at 1, no gaps
+//                value = batch | capnp-message(Envelope)
+//                Schema version 2 writes only batches: each append is cut into batches of at
+//                most kMaxBatchEvents consecutive events, all in the append's one WriteBatch.
+//                Schema version 1 wrote one capnp-message per event (key = its sequence);
+//                readers accept both, also mixed in one journal (a v1 journal appended to by
+//                a v2 writer). The next value's key is this key + the number of events here.
 //   dlq          key   = u64be(sequence of a DeadLettered)   value = "" (open dead letter)
 //   by_order     key   = client_order_id 0x00 u64be(sequence) value = ""
 //                One entry per (id, event) for every client order id the event is about:
@@ -19,9 +24,18 @@
 //                recorded_ns never decreases along the sequence (the journal clamps it), so
 //                the index is ordered the same way as the sequence.
 //   snapshots    key   = u64be(sequence)                     value = projections (replay/)
-//   meta         "schema_version" -> decimal text ("1")
+//   meta         "schema_version" -> decimal text ("2"; "1" until a v2 writer first appends,
+//                                   in the WriteBatch of its first batch)
 //                "first_sequence" -> decimal text ("1")
 //
+//   batch         = u32le(kBatchMagic) u32le(n) u32le(end_1) ... u32le(end_n) [u32le(0) to pad
+//                   to 8] capnp-message_1 ... capnp-message_n
+//                   n >= 1 events of sequences key .. key+n-1; end_i = offset just past message
+//                   i, counted from the first message (so messages are 8-byte aligned within
+//                   the value: one copy of an unaligned value aligns them all). The magic is
+//                   >= 2^31: read as a Cap'n Proto segment table it claims > 2^31 segments, so
+//                   a schema-1 reader rejects the value as "Message ends prematurely in segment
+//                   table" instead of misreading it; no capnp-message starts with it.
 //   capnp-message = the standard Cap'n Proto stream framing (capnp/serialize.h):
 //                   u32le(segment count - 1) u32le(segment size in words)... [pad to 8]
 //                   segment words. Unpacked: a reader needs no copy when the value is
@@ -38,6 +52,7 @@
 // Thread-safety: free functions; each thread uses its own scratch buffers.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -47,7 +62,13 @@
 
 namespace at::journal {
 
-inline constexpr std::uint32_t kSchemaVersion = 1;
+// 1: one capnp-message per events value. 2: batch values (readers of 2 read 1 too).
+inline constexpr std::uint32_t kSchemaVersion = 2;
+inline constexpr std::uint32_t kBatchMagic = 0xB47C0002;
+// The most events the writer puts in one events value (readers accept any count). Bounds the
+// bytes a get() reads for one event (a value is ~64 x 250 bytes) while amortizing RocksDB's
+// per-record cost (memtable insert, iterator step, key compares) over many events.
+inline constexpr std::size_t kMaxBatchEvents = 64;
 
 // The Cap'n Proto encoding of `e`. encode_to replaces `out`'s content (its capacity is reused).
 std::string encode(const Envelope& e);
@@ -56,12 +77,53 @@ void encode_to(const Envelope& e, std::string& out);
 void encode_to(std::uint64_t sequence, std::int64_t recorded_ns, std::uint64_t causation,
                const Event& event, std::string& out);
 
-// Decodes one record. Errors are kCorruption: "undecodable record: <what>" or
-// "unknown event type 57 (written by a newer version?)".
+// Decodes one event's record (a schema-1 value, or EventsValue::record of a batch). Errors are
+// kCorruption: "undecodable record: <what>" or "unknown event type 57 (written by a newer
+// version?)".
 Result<Envelope> decode(std::string_view bytes);
 // Same, into an existing envelope (reuses its storage where it can). On error `out` is
 // unspecified.
 Status decode_into(std::string_view bytes, Envelope& out);
+
+// The same encoding appended to `out` (which keeps its content).
+void encode_append(std::uint64_t sequence, std::int64_t recorded_ns, std::uint64_t causation,
+                   const Event& event, std::string& out);
+
+// Builds one batch value in `out`: start(n, out), then exactly n add()s in sequence order.
+// `out` must not be touched in between.
+class BatchEncoder {
+ public:
+  void start(std::size_t count, std::string& out);
+  void add(std::uint64_t sequence, std::int64_t recorded_ns, std::uint64_t causation,
+           const Event& event);
+
+ private:
+  std::string* out_ = nullptr;
+  std::size_t count_ = 0;
+  std::size_t added_ = 0;
+  std::size_t header_ = 0;
+};
+
+// True when an events value is a batch (starts with kBatchMagic).
+bool is_batch_value(std::string_view value);
+
+// The events one events value holds: one (a schema-1 record) or a batch. A view: `value` must
+// outlive it. parse() checks the batch framing only (the messages are checked when decoded):
+// kCorruption "undecodable batch record: <what>".
+class EventsValue {
+ public:
+  static Result<EventsValue> parse(std::string_view value);
+  std::uint32_t size() const { return count_; }
+  bool batch() const { return batch_; }
+  // The codec bytes of the i-th event (sequence = key + i), i < size(), for decode().
+  std::string_view record(std::uint32_t i) const;
+
+ private:
+  std::string_view value_;
+  std::size_t header_ = 0;
+  std::uint32_t count_ = 0;
+  bool batch_ = false;
+};
 
 // The envelope's header without decoding the payload (cheap; used by verify and stats).
 struct RecordHeader {

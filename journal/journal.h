@@ -1,7 +1,9 @@
 // Journal: the append-only RocksDB event store that is the service's single source of truth.
 //
 // Topics are column families:
-//   events      key = 8-byte big-endian sequence, value = Cap'n Proto Envelope (codec.h)
+//   events      key = 8-byte big-endian first sequence of the value, value = a batch of up to
+//               64 consecutive events' Cap'n Proto Envelopes (codec.h; schema-1 journals hold
+//               one Envelope per key, and stay readable)
 //   dlq         key = sequence of the DeadLettered event; value = empty. Deleted when a
 //               DeadLetterRetried / DeadLetterDropped for that client order id is appended.
 //   by_order    key = client order id + 0x00 + 8-byte sequence; value = empty

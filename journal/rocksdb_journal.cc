@@ -301,6 +301,8 @@ class RocksJournal final : public Journal {
       auto ws = db_->Write(wo, &b);
       if (!ws.ok()) return io_error("cannot initialise journal '" + opts_.path + "': " + rs(ws));
     }
+    auto sv_st = load_schema_version();
+    if (!sv_st) return sv_st;
     return load_tail();
   }
 
@@ -393,27 +395,67 @@ class RocksJournal final : public Journal {
     if (!hi.empty()) ro.iterate_upper_bound = &upper;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[kEvents]));
     Status error;
-    for (it->Seek(lo); it->Valid(); it->Next()) {
+    // The value holding `from` may start before it (a batch): the last key <= from, else the
+    // first key after it.
+    it->SeekForPrev(lo);
+    if (!it->Valid() && it->status().ok()) it->Seek(lo);
+    std::vector<std::uint64_t> aligned;  // an unaligned batch, copied once for all its events
+    for (; it->Valid(); it->Next()) {
       auto key = sv(it->key());
       if (key.size() != 8)
         return make_error(ErrorKind::kCorruption,
                           "events: malformed key of " + std::to_string(key.size()) + " bytes");
-      if (!visit(get_u64be(key), sv(it->value()), error)) return error;
+      const std::uint64_t first = get_u64be(key);
+      std::string_view value = sv(it->value());
+      if (reinterpret_cast<std::uintptr_t>(value.data()) % 8 != 0 && is_batch_value(value)) {
+        aligned.resize((value.size() + 7) / 8);
+        std::memcpy(aligned.data(), value.data(), value.size());
+        value = std::string_view(reinterpret_cast<const char*>(aligned.data()), value.size());
+      }
+      auto v = EventsValue::parse(value);
+      if (!v)
+        return make_error(ErrorKind::kCorruption,
+                          "events: sequence " + std::to_string(first) + ": " + v.error().message);
+      for (std::uint64_t i = from > first ? from - first : 0; i < v->size(); ++i) {
+        if (first + i > to) return {};
+        if (!visit(first + i, v->record(static_cast<std::uint32_t>(i)), error)) return error;
+      }
     }
     if (!it->status().ok()) return io_error("journal read failed: " + rs(it->status()));
     return {};
   }
 
-  Result<std::optional<Envelope>> get(std::uint64_t sequence) const override {
-    rocksdb::PinnableSlice v;
-    auto s = db_->Get(rocksdb::ReadOptions(), handles_[kEvents], sequence_key(sequence), &v);
-    if (s.IsNotFound()) return std::optional<Envelope>();
-    if (!s.ok()) return io_error("journal get " + std::to_string(sequence) + ": " + rs(s));
-    auto e = decode(sv(v));
-    if (!e)
+  // Decodes the event `sequence` into `out` through `it` (repositioned). False when absent.
+  Result<bool> find(rocksdb::Iterator& it, std::uint64_t sequence, Envelope& out) const {
+    it.SeekForPrev(sequence_key(sequence));
+    if (!it.status().ok())
+      return io_error("journal get " + std::to_string(sequence) + ": " + rs(it.status()));
+    if (!it.Valid()) return false;
+    auto key = sv(it.key());
+    if (key.size() != 8)
       return make_error(ErrorKind::kCorruption,
-                        "events: sequence " + std::to_string(sequence) + ": " + e.error().message);
-    return std::optional<Envelope>(std::move(*e));
+                        "events: malformed key of " + std::to_string(key.size()) + " bytes");
+    const std::uint64_t first = get_u64be(key);
+    auto v = EventsValue::parse(sv(it.value()));
+    if (!v)
+      return make_error(ErrorKind::kCorruption,
+                        "events: sequence " + std::to_string(first) + ": " + v.error().message);
+    if (sequence - first >= v->size()) return false;
+    auto st = decode_into(v->record(static_cast<std::uint32_t>(sequence - first)), out);
+    if (!st)
+      return make_error(ErrorKind::kCorruption,
+                        "events: sequence " + std::to_string(sequence) + ": " + st.error().message);
+    return true;
+  }
+
+  Result<std::optional<Envelope>> get(std::uint64_t sequence) const override {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), handles_[kEvents]));
+    Envelope env;
+    auto found = find(*it, sequence, env);
+    if (!found) return found.error();
+    if (!*found) return std::optional<Envelope>();
+    return std::optional<Envelope>(std::move(env));
   }
 
   Result<std::vector<std::uint64_t>> sequences_for_order(const ClientOrderId& id) const override {
@@ -551,6 +593,30 @@ class RocksJournal final : public Journal {
     return io_error(std::move(msg));
   }
 
+  // Reads meta's schema_version; a journal of a newer schema is refused (it may hold values
+  // this build would misread). Missing: a journal older than the key, read as version 1.
+  Status load_schema_version() {
+    std::string v;
+    auto s = db_->Get(rocksdb::ReadOptions(), handles_[kMeta], "schema_version", &v);
+    if (s.IsNotFound()) {
+      schema_on_disk_ = 1;
+      return {};
+    }
+    if (!s.ok()) return io_error("journal '" + opts_.path + "': reading meta failed: " + rs(s));
+    char* end = nullptr;
+    unsigned long n = std::strtoul(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || n == 0)
+      return make_error(ErrorKind::kCorruption,
+                        "journal '" + opts_.path + "': schema_version '" + v + "' is not a number");
+    if (n > kSchemaVersion)
+      return make_error(ErrorKind::kCorruption, "journal '" + opts_.path + "' has schema version " +
+                                                    v + "; this build reads versions 1 to " +
+                                                    std::to_string(kSchemaVersion) +
+                                                    " (written by a newer version of autotrader?)");
+    schema_on_disk_ = static_cast<std::uint32_t>(n);
+    return {};
+  }
+
   // Reads last sequence and recorded time (and, for the writer, the open dead letters).
   Status load_tail() {
     std::unique_ptr<rocksdb::Iterator> it(
@@ -561,8 +627,14 @@ class RocksJournal final : public Journal {
       if (it->key().size() != 8)
         return make_error(ErrorKind::kCorruption,
                           "journal '" + opts_.path + "': malformed key at the end of events");
-      last_seq_.store(get_u64be(sv(it->key())));
-      auto h = decode_header(sv(it->value()));
+      const std::uint64_t first = get_u64be(sv(it->key()));
+      auto v = EventsValue::parse(sv(it->value()));
+      if (!v)
+        return make_error(ErrorKind::kCorruption,
+                          "journal '" + opts_.path + "': last record (sequence " +
+                              std::to_string(first) + ") " + v.error().message);
+      last_seq_.store(first + v->size() - 1);
+      auto h = decode_header(v->record(v->size() - 1));
       if (!h)
         return make_error(ErrorKind::kCorruption,
                           "journal '" + opts_.path + "': last record (sequence " +
@@ -624,11 +696,17 @@ class RocksJournal final : public Journal {
     std::vector<std::pair<std::string, std::uint64_t>> dlq_added;
     std::vector<std::string> dlq_closed;
     std::uint64_t seq = first;
+    std::size_t i = 0;
     for (const auto& p : events) {
-      key.clear();
-      put_u64be(key, seq);
-      encode_to(seq, now, p.causation, p.event, value_);
-      batch_.Put(handles_[kEvents], key, value_);
+      // Cut into values of at most kMaxBatchEvents events, each keyed by its first sequence.
+      if (i % kMaxBatchEvents == 0) {
+        if (i != 0) batch_.Put(handles_[kEvents], key, value_);
+        key.clear();
+        put_u64be(key, seq);
+        encoder_.start(std::min(kMaxBatchEvents, events.size() - i), value_);
+      }
+      encoder_.add(seq, now, p.causation, p.event);
+      ++i;
       auto ids = order_ids_of(p.event);
       for (int i = 0; i < ids.count; ++i)
         batch_.Put(handles_[kByOrder], by_order_key(ids.ids[i]->str(), seq), rocksdb::Slice());
@@ -636,7 +714,7 @@ class RocksJournal final : public Journal {
       if (link.venue_order_id && !venue_link_known(*link.venue_order_id, *link.client_order_id))
         batch_.Put(handles_[kByVenueId], link.venue_order_id->str(), link.client_order_id->str());
       if (auto* dl = std::get_if<DeadLettered>(&p.event)) {
-        batch_.Put(handles_[kDlq], key, rocksdb::Slice());
+        batch_.Put(handles_[kDlq], sequence_key(seq), rocksdb::Slice());
         dlq_added.emplace_back(dl->client_order_id.str(), seq);
       }
       const ClientOrderId* closed = nullptr;
@@ -651,7 +729,11 @@ class RocksJournal final : public Journal {
       }
       ++seq;
     }
+    batch_.Put(handles_[kEvents], key, value_);
     batch_.Put(handles_[kByTime], by_time_key(now, first), rocksdb::Slice());
+    // The first batch a v2 writer adds to a v1 journal marks it v2, atomically with the batch.
+    if (schema_on_disk_ < kSchemaVersion)
+      batch_.Put(handles_[kMeta], "schema_version", std::to_string(kSchemaVersion));
     rocksdb::WriteOptions wo;
     wo.sync = sync;
     auto s = db_->Write(wo, &batch_);
@@ -660,6 +742,7 @@ class RocksJournal final : public Journal {
       return fail("journal write of sequences " + std::to_string(first) + ".." +
                   std::to_string(seq - 1) + " failed in '" + opts_.path + "': " + rs(s));
     }
+    schema_on_disk_ = kSchemaVersion;
     for (auto& id : dlq_closed) open_dlq_.erase(id);
     for (auto& [id, s2] : dlq_added) open_dlq_[id].push_back(s2);
     last_recorded_ns_ = now;
@@ -677,7 +760,9 @@ class RocksJournal final : public Journal {
 
   mutable std::mutex write_mu_;  // one append at a time; guards the members below
   rocksdb::WriteBatch batch_;
+  BatchEncoder encoder_;
   std::string value_;
+  std::uint32_t schema_on_disk_ = kSchemaVersion;  // meta's schema_version
   std::int64_t last_recorded_ns_ = 0;
   std::int64_t last_batch_sync_mono_ = 0;
   std::map<std::string, std::vector<std::uint64_t>> open_dlq_;  // client order id -> sequences
@@ -700,20 +785,25 @@ Result<Stats> RocksJournal::stats() const {
   bool first = true;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->key().size() != 8) continue;
-    std::uint64_t seq = get_u64be(sv(it->key()));
-    auto h = decode_header(sv(it->value()));
-    ++st.records;
-    if (first) {
-      st.first_sequence = seq;
-      if (h) st.first_recorded_ns = h->recorded_ns;
-      first = false;
-    }
-    st.last_sequence = seq;
-    if (h) {
-      st.last_recorded_ns = h->recorded_ns;
-      ++by_type[std::min<std::size_t>(h->event_type, kEventTypeCount)];
-    } else {
-      ++by_type[kEventTypeCount];
+    const std::uint64_t key = get_u64be(sv(it->key()));
+    auto v = EventsValue::parse(sv(it->value()));
+    const std::uint32_t n = v ? v->size() : 1;  // a damaged batch counts as one unknown record
+    for (std::uint32_t i = 0; i < n; ++i) {
+      std::uint64_t seq = key + i;
+      Result<RecordHeader> h = v ? decode_header(v->record(i)) : Result<RecordHeader>(v.error());
+      ++st.records;
+      if (first) {
+        st.first_sequence = seq;
+        if (h) st.first_recorded_ns = h->recorded_ns;
+        first = false;
+      }
+      st.last_sequence = seq;
+      if (h) {
+        st.last_recorded_ns = h->recorded_ns;
+        ++by_type[std::min<std::size_t>(h->event_type, kEventTypeCount)];
+      } else {
+        ++by_type[kEventTypeCount];
+      }
     }
   }
   if (!it->status().ok()) return io_error("journal stats failed: " + rs(it->status()));
@@ -760,31 +850,28 @@ Result<VerifyReport> RocksJournal::verify() const {
   std::int64_t prev_ns = INT64_MIN;
   {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[kEvents]));
-    std::uint64_t expect = expected_first;
+    std::uint64_t expect = expected_first;  // 0: unknown (after a damaged batch)
     bool any = false;
     Envelope env;
     std::string probe;
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      auto key = sv(it->key());
-      if (key.size() != 8) {
-        issue(0, "events", "malformed key of " + std::to_string(key.size()) + " bytes");
-        continue;
-      }
-      std::uint64_t seq = get_u64be(key);
+    auto count = [&](std::uint64_t seq) {  // continuity
       if (!any) rep.first_sequence = seq;
       any = true;
       rep.last_sequence = seq;
       ++rep.records;
-      if (seq != expect)
+      if (seq != expect && expect != 0)
         issue(seq, "events",
               "gap: expected sequence " + std::to_string(expect) + ", found " +
                   std::to_string(seq) +
                   (seq > expect ? " (" + std::to_string(seq - expect) + " missing)" : ""));
       expect = seq + 1;
-      auto st = decode_into(sv(it->value()), env);
+    };
+    auto check_event = [&](std::uint64_t seq, std::string_view bytes) {
+      count(seq);
+      auto st = decode_into(bytes, env);
       if (!st) {
         issue(seq, "events", st.error().message);
-        continue;
+        return;
       }
       if (env.sequence != seq)
         issue(seq, "events",
@@ -815,18 +902,36 @@ Result<VerifyReport> RocksJournal::verify() const {
         open_dlq[dl->client_order_id.str()].push_back(seq);
       const ClientOrderId* closed = nullptr;
       if (is_dead_letter_close(env.event, &closed)) open_dlq.erase(closed->str());
+    };
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      auto key = sv(it->key());
+      if (key.size() != 8) {
+        issue(0, "events", "malformed key of " + std::to_string(key.size()) + " bytes");
+        continue;
+      }
+      const std::uint64_t first = get_u64be(key);
+      auto v = EventsValue::parse(sv(it->value()));
+      if (!v) {
+        // How many events it held is unknown: no gap is reported before the next value.
+        count(first);
+        issue(first, "events", v.error().message);
+        expect = 0;
+        continue;
+      }
+      for (std::uint32_t i = 0; i < v->size(); ++i) check_event(first + i, v->record(i));
     }
     if (!it->status().ok())
       issue(rep.last_sequence + 1, "events", "read failed: " + rs(it->status()));
   }
 
+  std::unique_ptr<rocksdb::Iterator> lookup(db_->NewIterator(ro, handles_[kEvents]));
   auto record_at = [&](std::uint64_t seq, Envelope& env) -> std::string {
-    rocksdb::PinnableSlice v;
-    auto s = db_->Get(ro, handles_[kEvents], sequence_key(seq), &v);
-    if (s.IsNotFound()) return "points at sequence " + std::to_string(seq) + ", which is absent";
-    if (!s.ok()) return "lookup of sequence " + std::to_string(seq) + " failed: " + rs(s);
-    auto st = decode_into(sv(v), env);
-    if (!st) return "points at an undecodable record";
+    auto found = find(*lookup, seq, env);
+    if (!found) {
+      if (found.error().kind == ErrorKind::kCorruption) return "points at an undecodable record";
+      return "lookup of sequence " + std::to_string(seq) + " failed: " + found.error().message;
+    }
+    if (!*found) return "points at sequence " + std::to_string(seq) + ", which is absent";
     return "";
   };
 

@@ -4,6 +4,8 @@
 #include <capnp/serialize.h>
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "events.capnp.h"
 #include "tests/journal/samples.h"
 
@@ -83,6 +85,76 @@ TEST(Codec, UnalignedInputDecodes) {
   auto back = decode(std::string_view(shifted).substr(1));
   ASSERT_TRUE(back.ok()) << back.error().describe();
   EXPECT_EQ(dump(back->event), dump(testing::sample_fill(7)));
+}
+
+TEST(Codec, ABatchValueHoldsItsEventsInOrderAndEachDecodes) {
+  std::string value;
+  BatchEncoder enc;
+  enc.start(3, value);
+  for (std::uint64_t s = 10; s < 13; ++s) enc.add(s, 77, s - 1, testing::sample_fill(s));
+  EXPECT_TRUE(is_batch_value(value));
+  EXPECT_EQ(value.size() % 8, 0u);
+  auto v = EventsValue::parse(value);
+  ASSERT_TRUE(v.ok()) << v.error().describe();
+  ASSERT_TRUE(v->batch());
+  ASSERT_EQ(v->size(), 3u);
+  for (std::uint32_t i = 0; i < 3; ++i) {
+    auto rec = v->record(i);
+    EXPECT_EQ((rec.data() - value.data()) % 8, 0) << "messages stay 8-byte aligned";
+    auto e = decode(rec);
+    ASSERT_TRUE(e.ok()) << e.error().describe();
+    EXPECT_EQ(e->sequence, 10 + i);
+    EXPECT_EQ(e->causation, 9 + i);
+    EXPECT_EQ(dump(e->event), dump(testing::sample_fill(10 + i)));
+  }
+  // decode() of the whole value is an error, not a misread.
+  auto whole = decode(value);
+  ASSERT_FALSE(whole.ok());
+  EXPECT_NE(whole.error().message.find("batch"), std::string::npos);
+  // A schema-1 record is a value of one event.
+  auto one = encode(envelope(testing::sample_fill(1), 4));
+  auto v1 = EventsValue::parse(one);
+  ASSERT_TRUE(v1.ok());
+  EXPECT_FALSE(v1->batch());
+  EXPECT_EQ(v1->size(), 1u);
+  EXPECT_EQ(v1->record(0), one);
+}
+
+// A schema-1 build decodes a value with Cap'n Proto's stream framing: a batch must fail there
+// (it may not be misread as an envelope).
+TEST(Codec, ASchemaOneReaderRejectsABatchValue) {
+  std::string value;
+  BatchEncoder enc;
+  enc.start(1, value);
+  enc.add(1, 1, 0, testing::sample_fill(1));
+  std::vector<capnp::word> words(value.size() / 8);
+  std::memcpy(words.data(), value.data(), value.size());
+  EXPECT_THROW(
+      {
+        capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()));
+        reader.getRoot<capnp::AnyPointer>().getAs<capnp::AnyStruct>();
+      },
+      kj::Exception);
+}
+
+TEST(Codec, ADamagedBatchFrameIsCorruption) {
+  std::string value;
+  BatchEncoder enc;
+  enc.start(2, value);
+  enc.add(1, 1, 0, testing::sample_fill(1));
+  enc.add(2, 1, 0, testing::sample_fill(2));
+  auto cut = value.substr(0, value.size() - 8);
+  auto extra = value + std::string(8, '\0');
+  std::string zero = value.substr(0, 4) + std::string(4, '\0');
+  std::string huge = value;
+  huge[7] = '\x7f';  // count 2^30+2
+  for (const auto& bad : {cut, extra, zero, huge, value.substr(0, 6)}) {
+    auto v = EventsValue::parse(bad);
+    ASSERT_FALSE(v.ok());
+    EXPECT_EQ(v.error().kind, ErrorKind::kCorruption);
+    EXPECT_NE(v.error().message.find("undecodable batch record"), std::string::npos)
+        << v.error().message;
+  }
 }
 
 TEST(Codec, HeaderDecodesWithoutThePayload) {

@@ -1,9 +1,13 @@
-// The journal written by the first schema version (tests/fixtures/journal_v1) stays readable:
-// every record decodes to exactly the events that were written, indexes and topics included.
+// The journals written by earlier schema versions stay readable: every record decodes to exactly
+// the events that were written, indexes and topics included.
+//   tests/fixtures/journal_v1  schema 1: one value per event
+//   tests/fixtures/journal_v2  schema 2: batch values (codec.h); the same content
 //
-// Regenerate (only when deliberately starting a new fixture version; never rewrite v1):
+// Generate the fixture of the current schema version (only when deliberately starting a new
+// fixture version, in a new directory; never rewrite an existing one — this build cannot write
+// schema 1 any more):
 //   test_journal --gtest_also_run_disabled_tests \
-//     --gtest_filter=JournalFixtureGenerator.DISABLED_GenerateV1
+//     --gtest_filter=JournalFixtureGenerator.DISABLED_GenerateV2
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -20,6 +24,7 @@ namespace fs = std::filesystem;
 using testing::dump;
 
 const std::string kFixture = std::string(AT_SOURCE_DIR) + "/tests/fixtures/journal_v1";
+const std::string kFixtureV2 = std::string(AT_SOURCE_DIR) + "/tests/fixtures/journal_v2";
 constexpr std::int64_t kRecordedNs = 1'700'000'001'000'000'000;
 
 // What the fixture holds: all_events_full() as one append (sequences 1..33, causation = the
@@ -33,13 +38,15 @@ std::vector<PendingEvent> fixture_batch() {
   return v;
 }
 
-TEST(JournalFixtureGenerator, DISABLED_GenerateV1) {
+TEST(JournalFixtureGenerator, DISABLED_GenerateV2) {
+  ASSERT_EQ(kSchemaVersion, 2u) << "a new schema version gets a new fixture directory";
+  const std::string& path = kFixtureV2;
   std::error_code ec;
-  fs::remove_all(kFixture, ec);
+  fs::remove_all(path, ec);
   ManualClock clock(kRecordedNs);
   {
     Options o;
-    o.path = kFixture;
+    o.path = path;
     auto j = Journal::open(o, clock);
     ASSERT_TRUE(j.ok()) << j.error().describe();
     ASSERT_TRUE((*j)->append(fixture_batch()).ok());
@@ -47,12 +54,12 @@ TEST(JournalFixtureGenerator, DISABLED_GenerateV1) {
     ASSERT_TRUE((*j)->append(std::vector<PendingEvent>{{testing::sample_fill(1), 7},
                                                        {testing::sample_fill(2), 7}})
                     .ok());
-    ASSERT_TRUE((*j)->put_snapshot(33, "snapshot-v1-at-33").ok());
+    ASSERT_TRUE((*j)->put_snapshot(33, "snapshot-v2-at-33").ok());
     ASSERT_TRUE((*j)->flush().ok());
   }
   // Keep only what a reader needs: no info logs, no lock file, the newest OPTIONS file.
   std::vector<fs::path> options_files;
-  for (const auto& f : fs::directory_iterator(kFixture)) {
+  for (const auto& f : fs::directory_iterator(path)) {
     auto name = f.path().filename().string();
     if (name.rfind("LOG", 0) == 0 || name == "LOCK") fs::remove(f.path());
     if (name.rfind("OPTIONS-", 0) == 0) options_files.push_back(f.path());
@@ -63,14 +70,20 @@ TEST(JournalFixtureGenerator, DISABLED_GenerateV1) {
 
 class JournalFixture : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(fs::is_directory(kFixture)) << kFixture << " is missing";
-    fs::copy(kFixture, dir_.path(), fs::copy_options::recursive);
+  void SetUp() override { copy(kFixture); }
+  void copy(const std::string& fixture) {
+    ASSERT_TRUE(fs::is_directory(fixture)) << fixture << " is missing";
+    fs::copy(fixture, dir_.path(), fs::copy_options::recursive);
   }
   testing::TempDir dir_;
 };
 
-void expect_fixture_content(const Journal& j) {
+class JournalFixtureV2 : public JournalFixture {
+ protected:
+  void SetUp() override { copy(kFixtureV2); }
+};
+
+void expect_fixture_content(const Journal& j, const std::string& snapshot = "snapshot-v1-at-33") {
   EXPECT_EQ(j.last_sequence(), 35u);
   auto expected = fixture_batch();
   std::vector<Envelope> got;
@@ -102,7 +115,7 @@ void expect_fixture_content(const Journal& j) {
   auto snap = j.latest_snapshot(UINT64_MAX);
   ASSERT_TRUE(snap.ok() && snap->has_value());
   EXPECT_EQ((*snap)->first, 33u);
-  EXPECT_EQ((*snap)->second, "snapshot-v1-at-33");
+  EXPECT_EQ((*snap)->second, snapshot);
   auto v = j.verify();
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->ok()) << v->issues.front().problem;
@@ -122,11 +135,72 @@ TEST_F(JournalFixture, FirstSchemaVersionStaysReadableByTheWriter) {
   EXPECT_EQ(*next, 36u);
 }
 
+// A v2 writer appends batch values after the v1 records: one journal, both kinds of value.
+TEST_F(JournalFixture, ANewWriterAppendsBatchesAfterTheFirstVersionsRecords) {
+  ManualClock clock(kRecordedNs + 5'000'000'000);
+  {
+    Options o;
+    o.path = dir_.path();
+    o.create_if_missing = false;
+    auto j = Journal::open(o, clock);
+    ASSERT_TRUE(j.ok()) << j.error().describe();
+    std::vector<PendingEvent> fills;
+    for (std::uint64_t i = 36; i <= 135; ++i) fills.push_back({testing::sample_fill(i), 0});
+    auto first = (*j)->append(fills);
+    ASSERT_TRUE(first.ok());
+    EXPECT_EQ(*first, 36u);
+  }
+  auto j = Journal::open_read_only(dir_.path(), clock);
+  ASSERT_TRUE(j.ok()) << j.error().describe();
+  EXPECT_EQ((*j)->last_sequence(), 135u);
+  std::vector<Envelope> got;
+  ASSERT_TRUE((*j)->read(30, 140,
+                         [&](const Envelope& e) {
+                           got.push_back(e);
+                           return true;
+                         })
+                  .ok());
+  ASSERT_EQ(got.size(), 106u);
+  for (std::size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i].sequence, 30 + i);
+  EXPECT_EQ(dump(got[0].event), dump(fixture_batch()[29].event));
+  EXPECT_EQ(dump(got.back().event), dump(testing::sample_fill(135)));
+  for (std::uint64_t s : {1u, 35u, 36u, 99u, 100u, 135u}) {
+    auto g = (*j)->get(s);
+    ASSERT_TRUE(g.ok() && g->has_value()) << s;
+    EXPECT_EQ((*g)->sequence, s);
+  }
+  auto st = (*j)->stats();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->records, 135u);
+  auto v = (*j)->verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok()) << v->issues.front().problem;
+  EXPECT_EQ(v->records, 135u);
+}
+
 TEST_F(JournalFixture, FirstSchemaVersionStaysReadableReadOnly) {
   ManualClock clock;
   auto j = Journal::open_read_only(dir_.path(), clock);
   ASSERT_TRUE(j.ok()) << j.error().describe();
   expect_fixture_content(**j);
+}
+
+TEST_F(JournalFixtureV2, SecondSchemaVersionStaysReadable) {
+  ManualClock clock;
+  {
+    auto ro = Journal::open_read_only(dir_.path(), clock);
+    ASSERT_TRUE(ro.ok()) << ro.error().describe();
+    expect_fixture_content(**ro, "snapshot-v2-at-33");
+  }
+  Options o;
+  o.path = dir_.path();
+  o.create_if_missing = false;
+  auto j = Journal::open(o, clock);
+  ASSERT_TRUE(j.ok()) << j.error().describe();
+  expect_fixture_content(**j, "snapshot-v2-at-33");
+  auto g = (*j)->get(20);  // inside the first batch (1..33)
+  ASSERT_TRUE(g.ok() && g->has_value());
+  EXPECT_EQ(dump((*g)->event), dump(fixture_batch()[19].event));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -72,6 +73,18 @@ class RawDb {
   }
   void del(const std::string& cf, const std::string& k) {
     ASSERT_TRUE(db_->Delete(rocksdb::WriteOptions(), by_name_.at(cf), k).ok());
+  }
+  std::string get(const std::string& cf, const std::string& k) {
+    std::string v;
+    EXPECT_TRUE(db_->Get(rocksdb::ReadOptions(), by_name_.at(cf), k, &v).ok()) << cf;
+    return v;
+  }
+  std::vector<std::string> keys(const std::string& cf) {
+    std::vector<std::string> out;
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), by_name_.at(cf)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) out.push_back(it->key().ToString());
+    return out;
   }
 
  private:
@@ -641,6 +654,231 @@ TEST(GroupCommit, WorksOverANonDurableJournal) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(*r, 1u);
   EXPECT_EQ(gc.counters().syncs, 0u);
+}
+
+// --- batch values (schema version 2) ------------------------------------------------------------
+
+// 200 fills in one append: values of 64, 64, 64 and 8 events keyed 1, 65, 129, 193.
+std::vector<PendingEvent> fills(std::uint64_t first, std::uint64_t n) {
+  std::vector<PendingEvent> v;
+  for (std::uint64_t i = first; i < first + n; ++i) v.push_back({sample_fill(i), i - 1});
+  return v;
+}
+
+TEST(JournalBatches, AnAppendIsStoredAsValuesOfAtMostSixtyFourEventsKeyedByTheirFirst) {
+  TempDir dir;
+  ManualClock clock;
+  {
+    auto j = open_ok(dir.path(), clock);
+    ASSERT_TRUE(j->append(fills(1, 200)).ok());
+  }
+  RawDb raw(dir.path());
+  EXPECT_EQ(raw.keys("events"), (std::vector<std::string>{sequence_key(1), sequence_key(65),
+                                                          sequence_key(129), sequence_key(193)}));
+  auto v = EventsValue::parse(raw.get("events", sequence_key(65)));
+  ASSERT_TRUE(v.ok()) << v.error().describe();
+  EXPECT_TRUE(v->batch());
+  EXPECT_EQ(v->size(), 64u);
+  EXPECT_EQ(raw.get("meta", "schema_version"), "2");
+}
+
+TEST(JournalBatches, RangesStartingAndEndingMidBatchReadExactlyThoseEvents) {
+  TempDir dir;
+  ManualClock clock;
+  auto j = open_ok(dir.path(), clock, Durability::kNone);
+  ASSERT_TRUE(j->append(fills(1, 200)).ok());
+  ASSERT_TRUE(j->append(fills(201, 3)).ok());
+  EXPECT_EQ(j->last_sequence(), 203u);
+  for (auto [from, to] : std::vector<std::pair<std::uint64_t, std::uint64_t>>{
+           {1, 203}, {70, 130}, {64, 65}, {128, 128}, {200, 202}, {193, 1000}, {0, 3}}) {
+    std::vector<std::uint64_t> seqs;
+    auto st = j->read(from, to, [&](const Envelope& e) {
+      EXPECT_EQ(std::get<OrderFilled>(e.event).client_order_id,
+                make_client_order_id("at", e.sequence));
+      EXPECT_EQ(e.causation, e.sequence - 1);
+      seqs.push_back(e.sequence);
+      return true;
+    });
+    ASSERT_TRUE(st.ok()) << st.error().describe();
+    std::vector<std::uint64_t> expected;
+    for (std::uint64_t s = std::max<std::uint64_t>(from, 1); s <= std::min<std::uint64_t>(to, 203);
+         ++s)
+      expected.push_back(s);
+    EXPECT_EQ(seqs, expected) << from << ".." << to;
+    // read_raw hands out the same events, one record each.
+    std::uint64_t n = 0;
+    ASSERT_TRUE(j->read_raw(from, to, [&](std::string_view bytes) {
+                   auto e = decode(bytes);
+                   EXPECT_TRUE(e.ok());
+                   if (e.ok()) EXPECT_EQ(e->sequence, expected[n]);
+                   ++n;
+                   return true;
+                 }).ok());
+    EXPECT_EQ(n, expected.size());
+  }
+  // Stopping inside a batch stops there.
+  int seen = 0;
+  ASSERT_TRUE(j->read(70, 203, [&](const Envelope&) { return ++seen < 3; }).ok());
+  EXPECT_EQ(seen, 3);
+}
+
+TEST(JournalBatches, GetFindsEveryEventInsideABatch) {
+  TempDir dir;
+  ManualClock clock;
+  auto j = open_ok(dir.path(), clock, Durability::kNone);
+  ASSERT_TRUE(j->append(fills(1, 200)).ok());
+  for (std::uint64_t s : {1u, 2u, 64u, 65u, 100u, 128u, 193u, 200u}) {
+    auto g = j->get(s);
+    ASSERT_TRUE(g.ok() && g->has_value()) << s;
+    EXPECT_EQ((*g)->sequence, s);
+    EXPECT_EQ(std::get<OrderFilled>((*g)->event).client_order_id, make_client_order_id("at", s));
+  }
+  for (std::uint64_t s : {0u, 201u, 5000u}) {
+    auto g = j->get(s);
+    ASSERT_TRUE(g.ok());
+    EXPECT_FALSE(g->has_value()) << s;
+  }
+  // The indexes lead to events inside batches.
+  auto seqs = j->sequences_for_order(make_client_order_id("at", 100));
+  ASSERT_TRUE(seqs.ok());
+  EXPECT_EQ(*seqs, std::vector<std::uint64_t>{100});
+  auto st = j->stats();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->records, 200u);
+  EXPECT_EQ(st->last_sequence, 200u);
+  ASSERT_EQ(st->by_type.size(), 1u);
+  EXPECT_EQ(st->by_type[0], std::make_pair(std::string("OrderFilled"), std::uint64_t{200}));
+  auto v = j->verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok()) << issues_text(*v);
+  EXPECT_EQ(v->records, 200u);
+}
+
+TEST(JournalBatches, ReopenAndReadOnlyOpenContinueAfterTheLastBatch) {
+  TempDir dir;
+  ManualClock clock;
+  {
+    auto j = open_ok(dir.path(), clock);
+    ASSERT_TRUE(j->append(fills(1, 100)).ok());
+  }
+  auto j = open_ok(dir.path(), clock);
+  EXPECT_EQ(j->last_sequence(), 100u);
+  auto ro = Journal::open_read_only(dir.path(), clock);
+  ASSERT_TRUE(ro.ok()) << ro.error().describe();
+  EXPECT_EQ((*ro)->last_sequence(), 100u);
+  auto next = j->append(fills(101, 70));
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(*next, 101u);
+  ASSERT_TRUE((*ro)->refresh().ok());
+  EXPECT_EQ((*ro)->last_sequence(), 170u);
+  auto g = (*ro)->get(166);
+  ASSERT_TRUE(g.ok() && g->has_value());
+  EXPECT_EQ((*g)->sequence, 166u);
+  EXPECT_EQ(read_all(**ro).size(), 170u);
+}
+
+TEST(JournalBatches, VerifyNamesTheGapLeftByAMissingBatch) {
+  TempDir dir;
+  ManualClock clock;
+  {
+    auto j = open_ok(dir.path(), clock);
+    ASSERT_TRUE(j->append(fills(1, 200)).ok());
+  }
+  {
+    RawDb raw(dir.path());
+    raw.del("events", sequence_key(65));  // events 65..128
+  }
+  auto j = open_ok(dir.path(), clock);
+  auto v = j->verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(has_issue(*v, 129, "events", "gap: expected sequence 65, found 129 (64 missing)"))
+      << issues_text(*v);
+  EXPECT_TRUE(has_issue(*v, 100, "by_order", "at100")) << issues_text(*v);
+  EXPECT_EQ(v->records, 136u);
+  auto g = j->get(100);
+  ASSERT_TRUE(g.ok());
+  EXPECT_FALSE(g->has_value());
+}
+
+TEST(JournalBatches, VerifyAndReadNameTheSequenceOfADamagedEventInsideABatch) {
+  TempDir dir;
+  ManualClock clock;
+  {
+    auto j = open_ok(dir.path(), clock);
+    ASSERT_TRUE(j->append(fills(1, 200)).ok());
+  }
+  {
+    RawDb raw(dir.path());
+    std::string value = raw.get("events", sequence_key(65));
+    auto v = EventsValue::parse(value);
+    ASSERT_TRUE(v.ok());
+    // Event 70 (the sixth of this batch): overwrite its capnp segment table.
+    std::string_view rec = v->record(5);
+    std::size_t at = static_cast<std::size_t>(rec.data() - value.data());
+    std::memset(value.data() + at, 0x7f, 8);
+    raw.put("events", sequence_key(65), value);
+  }
+  auto j = open_ok(dir.path(), clock);
+  auto v = j->verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(has_issue(*v, 70, "events", "undecodable record")) << issues_text(*v);
+  EXPECT_EQ(v->records, 200u);
+  auto st = j->read(1, 200, [](const Envelope&) { return true; });
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().kind, ErrorKind::kCorruption);
+  EXPECT_NE(st.error().message.find("sequence 70"), std::string::npos) << st.error().message;
+  auto g = j->get(70);
+  ASSERT_FALSE(g.ok());
+  EXPECT_NE(g.error().message.find("sequence 70"), std::string::npos);
+  auto ok = j->get(71);
+  ASSERT_TRUE(ok.ok() && ok->has_value());
+}
+
+TEST(JournalBatches, VerifyAndReadNameTheFirstSequenceOfABatchWithADamagedFrame) {
+  TempDir dir;
+  ManualClock clock;
+  {
+    auto j = open_ok(dir.path(), clock);
+    ASSERT_TRUE(j->append(fills(1, 200)).ok());
+  }
+  {
+    RawDb raw(dir.path());
+    std::string value = raw.get("events", sequence_key(65));
+    value.resize(value.size() - 8);  // the last event's end now points past the value
+    raw.put("events", sequence_key(65), value);
+  }
+  auto j = open_ok(dir.path(), clock);
+  auto v = j->verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(has_issue(*v, 65, "events", "undecodable batch record")) << issues_text(*v);
+  // How many events it held is unknown: no made-up gap after it.
+  for (const auto& i : v->issues) EXPECT_EQ(i.problem.find("gap"), std::string::npos) << i.problem;
+  auto st = j->read(100, 200, [](const Envelope&) { return true; });
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().message.find("sequence 65: undecodable batch record"), std::string::npos)
+      << st.error().message;
+}
+
+TEST(JournalBatches, AJournalOfANewerSchemaVersionIsRefusedWithAClearError) {
+  TempDir dir;
+  ManualClock clock;
+  {
+    auto j = open_ok(dir.path(), clock);
+    ASSERT_TRUE(j->append(fills(1, 3)).ok());
+  }
+  {
+    RawDb raw(dir.path());
+    raw.put("meta", "schema_version", "3");
+  }
+  Options o;
+  o.path = dir.path();
+  auto j = Journal::open(o, clock);
+  ASSERT_FALSE(j.ok());
+  EXPECT_NE(j.error().message.find("schema version 3"), std::string::npos) << j.error().message;
+  EXPECT_NE(j.error().message.find("newer version"), std::string::npos) << j.error().message;
+  auto ro = Journal::open_read_only(dir.path(), clock);
+  ASSERT_FALSE(ro.ok());
+  EXPECT_NE(ro.error().message.find("schema version 3"), std::string::npos);
 }
 
 }  // namespace
