@@ -143,13 +143,23 @@ std::uint64_t Engine::stage(Event e, std::uint64_t causation) {
         open_totals_.add(*o);
   track_engine_state(env);
   pending_.push_back(journal::PendingEvent{std::move(env.event), causation});
-  schedule_flush();
+  // A full batch goes to the writer now (the committer path only: it returns at once, and the
+  // effects of what is already staged wait for this batch; effects added later wait for a
+  // later one, which is never earlier than they need).
+  if (opt_.max_batch_events > 0 && pending_.size() >= opt_.max_batch_events && syncs_in_writer())
+    flush();
+  else
+    schedule_flush();
   return seq;
 }
 
 void Engine::after_durable(std::function<void()> fn) {
   effects_.push_back(std::move(fn));
   schedule_flush();
+}
+
+bool Engine::syncs_in_writer() const {
+  return journal_.durability() == journal::Durability::kSync && !offline_;
 }
 
 void Engine::schedule_flush() {
@@ -173,7 +183,7 @@ void Engine::flush() {
   }
   const std::uint64_t first = next_seq_ - pending_.size();
   const std::uint64_t last = next_seq_ - 1;
-  if (journal_.durability() == journal::Durability::kSync && !offline_) {
+  if (syncs_in_writer()) {
     // Pipelined: the committer's writer thread encodes and writes the batch, its syncer
     // fsyncs; meanwhile this thread goes on staging the next batch. The effects wait in
     // in_flight_ until the covering fsync is reported.

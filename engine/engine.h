@@ -66,6 +66,11 @@ struct EngineOptions {
   ResiliencyOptions resiliency;
   double order_timeout_s = 300;  // oms.order_timeout_seconds: open longer -> cancel
   std::uint64_t snapshot_every = 100000;
+  // With durability `sync`: a batch is handed to the journal's writer once it holds this many
+  // events, without waiting for the engine's turn to end. A long turn (thousands of fills
+  // reported by one durable batch) then overlaps with the writing and syncing of its first
+  // events instead of waiting for all of them (docs/PERFORMANCE.md, Engine). 0: no limit.
+  std::size_t max_batch_events = 1024;
   // oms.archive_after_seconds: a terminal order leaves the in-memory OMS (and the snapshots)
   // this long after its last event, a decision once it is this old and its orders are gone
   // (projections/oms.h). The journal keeps everything; a repeated decision id is still
@@ -179,6 +184,8 @@ class Engine final : public adapters::VenueSink {
   std::uint64_t stage(Event e, std::uint64_t causation = 0);
   void after_durable(std::function<void()> fn);
   void schedule_flush();
+  // Durability `sync` with the journal up: batches go to the group committer's writer thread.
+  bool syncs_in_writer() const;
   template <typename F>
   void defer(F&& fn);
   void flush();

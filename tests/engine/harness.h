@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -93,12 +94,10 @@ struct Harness {
       if (!st) throw std::runtime_error(st.error().describe());
       started = true;
     });
-    pump();
-    for (int i = 0; i < 10 && !started; ++i) advance_ms(1);
-    if (!started) throw std::runtime_error("engine did not start");
+    if (!settle([&] { return started; })) throw std::runtime_error("engine did not start");
     if (fresh && fund) {
       engine->fund("paper", "USDT", Decimal::of("100000"));
-      pump();
+      settle([&] { return engine->in_flight() == 0; });
     }
   }
 
@@ -113,7 +112,7 @@ struct Harness {
   bool build(std::optional<EngineOptions> opts) {
     journal::Options jo;
     jo.path = dir;
-    jo.durability = journal::Durability::kNone;
+    jo.durability = durability;
     auto j = journal::Journal::open(jo, clock);
     if (!j) throw std::runtime_error(j.error().describe());
     journal = std::move(*j);
@@ -155,8 +154,7 @@ struct Harness {
     if (engine) {
       bool stopped = false;
       engine->stop("test", [&] { stopped = true; });
-      pump();
-      for (int i = 0; i < 10 && !stopped; ++i) advance_ms(1);
+      settle([&] { return stopped; });
     }
     crash();
   }
@@ -220,8 +218,37 @@ struct Harness {
     return out;
   }
 
+  // Runs everything ready, waiting up to `max_wait_ms` of real time for completions from the
+  // journal's writer thread (durability sync), until pred() holds or `rounds` rounds are used.
+  // Manual time moves 1 ms per round, so the paper venue's latency elapses too.
+  template <typename Pred>
+  bool pump_until(Pred pred, int rounds = 2000, int max_wait_ms = 20) {
+    for (int i = 0; i < rounds; ++i) {
+      pump();
+      if (pred()) return true;
+      io.restart();
+      io.run_one_for(std::chrono::milliseconds(max_wait_ms));
+      scheduler.advance(1'000'000);
+    }
+    pump();
+    return pred();
+  }
+
+  // Up to 10 ms of manual time for pred(); with durability sync, also waits (bounded) for the
+  // writer thread's completions.
+  template <typename Pred>
+  bool settle(Pred pred) {
+    if (durability == journal::Durability::kSync) return pump_until(pred, 200);
+    pump();
+    for (int i = 0; i < 10 && !pred(); ++i) advance_ms(1);
+    return pred();
+  }
+
   std::string dir;
   bool owns_dir = true;
+  // kNone: appends complete on the engine's thread. kSync runs the group committer's threads,
+  // whose completions pump_until() waits for.
+  journal::Durability durability = journal::Durability::kNone;
   ManualClock clock;
   ManualScheduler scheduler{clock};
   boost::asio::io_context io;
