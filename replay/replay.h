@@ -56,7 +56,7 @@ struct ReplayOptions {
   // How to fold (the OMS's archive age). Only a snapshot taken with the same options serves;
   // others are passed over without a warning (the engine's snapshots archive, an audit
   // replay keeps everything).
-  projections::ProjectionOptions projections;
+  projections::ProjectionOptions projections{};
 };
 
 // Projections as of `to`: from the latest usable snapshot at or before it (unless

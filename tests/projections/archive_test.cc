@@ -280,7 +280,9 @@ TEST(IdIndex, EraseKeepsEveryOtherKeyFindable) {
   for (const auto& [k, i] : reference) EXPECT_EQ(index.find(k, key_of), i) << k;
   for (int k = 0; k < 5000; ++k) {
     std::string key = "k" + std::to_string(k);
-    if (!reference.count(key)) EXPECT_EQ(index.find(key, key_of), detail::IdIndex::kNone) << key;
+    if (!reference.count(key)) {
+      EXPECT_EQ(index.find(key, key_of), detail::IdIndex::kNone) << key;
+    }
   }
 }
 

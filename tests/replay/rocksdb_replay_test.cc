@@ -110,7 +110,9 @@ TEST(RocksDbReplay, ASnapshotServesOnlyAReplayWithItsOwnArchiveAge) {
     keep_all.apply(e);
     archived.apply(e);
     EXPECT_TRUE(snap_archived.maybe_snapshot(archived).ok());
-    if (e.sequence == 301) EXPECT_TRUE(snap_all.snapshot(keep_all).ok());
+    if (e.sequence == 301) {
+      EXPECT_TRUE(snap_all.snapshot(keep_all).ok());
+    }
     return true;
   });
   ASSERT_TRUE(st.ok());
