@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <vector>
 
 #include "cli/common.h"
 #include "platform/system_clock.h"
@@ -58,6 +59,28 @@ struct NamedLatency {
   const replay::LatencySummary* l;
 };
 
+// The counts the table and the CSV show, in that order: the CSV key, the table's label.
+struct Count {
+  const char* key;
+  const char* label;
+  std::uint64_t value;
+};
+
+std::vector<Count> counts(const replay::Stats& s) {
+  return {{"decisions", "decisions", s.decisions},
+          {"orders_requested", "orders requested", s.orders},
+          {"orders_sent", "orders sent", s.sent},
+          {"filled", "filled", s.filled},
+          {"rejected", "rejected", s.rejected},
+          {"cancelled", "cancelled", s.cancelled},
+          {"expired", "expired", s.expired},
+          {"open", "still open", s.open},
+          {"dead_lettered", "dead-lettered", s.dead_lettered},
+          {"fills", "fills", s.fills},
+          {"duplicate_fills", "duplicate fills", s.duplicate_fills},
+          {"retries", "retries", s.retries}};
+}
+
 void print_json(const replay::Stats& s, const StatsOpts& o, std::int64_t since_ns) {
   json::object v;
   v["journal"] = o.journal;
@@ -100,20 +123,9 @@ void print_table(const replay::Stats& s, const StatsOpts& o, std::int64_t since_
   head.add("since", since_ns ? format_time(since_ns) : std::string("the start"));
   head.add("events in scope",
            Cell(std::to_string(s.events_in_scope) + " of " + std::to_string(s.events_read)));
-  head.add("decisions", Cell::number(s.decisions));
-  head.add("orders requested", Cell::number(s.orders));
-  head.add("orders sent", Cell::number(s.sent));
-  head.add("filled", Cell::number(s.filled));
-  head.add("rejected", Cell::number(s.rejected));
-  head.add("cancelled", Cell::number(s.cancelled));
-  head.add("expired", Cell::number(s.expired));
-  head.add("still open", Cell::number(s.open));
+  for (const Count& c : counts(s)) head.add(c.label, Cell::number(c.value));
   head.add("success rate", percent(s.success_rate()) + " (filled / sent)");
-  head.add("dead-lettered", Cell::number(s.dead_lettered));
   head.add("dlq rate", percent(s.dead_letter_rate()) + " (dead-lettered / sent)");
-  head.add("fills", Cell::number(s.fills));
-  head.add("duplicate fills", Cell::number(s.duplicate_fills));
-  head.add("retries", Cell::number(s.retries));
   head.print(std::cout, Format::kTable);
 
   std::cout << '\n';
@@ -148,16 +160,7 @@ void print_table(const replay::Stats& s, const StatsOpts& o, std::int64_t since_
 // CSV: one key,value row per figure (nested names joined with '.').
 void print_csv(const replay::Stats& s) {
   Record r;
-  r.add("decisions", Cell::number(s.decisions));
-  r.add("orders_requested", Cell::number(s.orders));
-  r.add("orders_sent", Cell::number(s.sent));
-  r.add("filled", Cell::number(s.filled));
-  r.add("rejected", Cell::number(s.rejected));
-  r.add("cancelled", Cell::number(s.cancelled));
-  r.add("expired", Cell::number(s.expired));
-  r.add("open", Cell::number(s.open));
-  r.add("dead_lettered", Cell::number(s.dead_lettered));
-  r.add("fills", Cell::number(s.fills));
+  for (const Count& c : counts(s)) r.add(c.key, Cell::number(c.value));
   for (const NamedLatency& n : {NamedLatency{"decision_to_ack", &s.decision_to_ack},
                                 NamedLatency{"ack_to_fill", &s.ack_to_fill},
                                 NamedLatency{"decision_to_fill", &s.decision_to_fill},
