@@ -128,7 +128,10 @@ void Engine::defer(F&& fn) {
 
 std::uint64_t Engine::stage(Event e, std::uint64_t causation) {
   std::uint64_t seq = next_seq_++;
-  Envelope env{seq, clock_.now_ns(), causation, std::move(e)};
+  // One stamp per batch, taken when it starts, never behind the last one: the journal keeps it
+  // (journal::PendingEvent), so what the engine applies now is what a replay will read.
+  if (pending_.empty()) batch_ns_ = std::max(clock_.now_ns(), state_.last_recorded_ns());
+  Envelope env{seq, batch_ns_, causation, std::move(e)};
   // The orders this event may change leave the risk totals while it is applied, and come back
   // if they are still open.
   std::array<const ClientOrderId*, 2> ids = orders_changed_by(env.event);
@@ -142,7 +145,7 @@ std::uint64_t Engine::stage(Event e, std::uint64_t causation) {
       if (const Order* o = view::find_order(state_, *id); o && is_open(o->status))
         open_totals_.add(*o);
   track_engine_state(env);
-  pending_.push_back(journal::PendingEvent{std::move(env.event), causation});
+  pending_.push_back(journal::PendingEvent{std::move(env.event), causation, batch_ns_});
   // A full batch goes to the writer now (the committer path only: it returns at once, and the
   // effects of what is already staged wait for this batch; effects added later wait for a
   // later one, which is never earlier than they need).

@@ -271,6 +271,7 @@ class Engine final : public adapters::VenueSink {
   std::string id_infix_;  // journal-specific part of client order ids
 
   std::vector<journal::PendingEvent> pending_;
+  std::int64_t batch_ns_ = 0;  // recorded_ns of the events in pending_
   std::vector<std::function<void()>> effects_;
   // Under durability sync: batches handed to the committer and not yet reported durable,
   // oldest first, each with the effects that wait for it.

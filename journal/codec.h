@@ -19,8 +19,10 @@
 //   by_venue_id  key   = venue_order_id                      value = client_order_id
 //                From OrderAccepted / OrderFilled (venue_order_id -> client_order_id) and
 //                OrderReplaced (new_venue_order_id -> new_client_order_id). Last write wins.
-//   by_time      key   = u64be(recorded_ns) u64be(first sequence of an append)   value = ""
-//                Sparse: one entry per append (every event of one append shares recorded_ns).
+//   by_time      key   = u64be(recorded_ns) u64be(sequence)   value = ""
+//                Sparse: an entry at the first event of an append and at every event whose
+//                recorded_ns differs from the previous event's in that append (the engine
+//                stamps one time per batch, so usually one per append).
 //                recorded_ns never decreases along the sequence (the journal clamps it), so
 //                the index is ordered the same way as the sequence.
 //   snapshots    key   = u64be(sequence)                     value = projections (replay/)

@@ -10,8 +10,8 @@
 //               (also under new_client_order_id for the replace events)
 //   by_venue_id key = venue order id; value = client order id
 //   by_time     key = 8-byte big-endian recorded_ns + 8-byte sequence; value = empty
-//               (sparse: one entry per append, at its first sequence; recorded_ns never
-//               decreases along the sequence)
+//               (sparse: at the first sequence of an append and wherever recorded_ns changes
+//               inside it; recorded_ns never decreases along the sequence)
 //   snapshots   key = 8-byte big-endian sequence; value = serialized projections (replay/)
 //   meta        "schema_version", "first_sequence"
 // Every append writes the events and their index entries in one WriteBatch (group commit).
@@ -56,10 +56,15 @@ struct Options {
   std::int64_t batch_sync_interval_ms = 50;
 };
 
-// An event to append, with the sequence of the event that caused it (0 = none).
+// An event to append, with the sequence of the event that caused it (0 = none) and, when the
+// writer has already applied it somewhere, the recorded_ns it gave it (0 = the journal stamps
+// its clock at the write). Either way the journal keeps recorded_ns from going backwards:
+// recorded = max(given or now, previous recorded), so a writer that stamps with the same rule
+// from the same start holds exactly what a replay will read.
 struct PendingEvent {
   Event event;
   std::uint64_t causation = 0;
+  std::int64_t recorded_ns = 0;
 };
 
 struct VerifyIssue {
@@ -99,7 +104,8 @@ class Journal {
   static Result<std::unique_ptr<Journal>> open_read_only(const std::string& path,
                                                          const Clock& clock);
 
-  // Appends `events` as one WriteBatch with consecutive sequence numbers, recorded now.
+  // Appends `events` as one WriteBatch with consecutive sequence numbers, recorded now (or at
+  // the stamps the events carry, see PendingEvent).
   // Returns the sequence of the first event. Under kSync the batch is durable on success.
   virtual Result<std::uint64_t> append(std::span<const PendingEvent> events) = 0;
   Result<std::uint64_t> append(const Event& e, std::uint64_t causation = 0) {

@@ -689,8 +689,12 @@ class RocksJournal final : public Journal {
     resume_compactions();
     std::uint64_t first = last_seq_.load() + 1;
     if (events.empty()) return first;
-    // recorded_ns never goes backwards, so by_time is ordered like the sequence.
-    std::int64_t now = std::max(clock_.now_ns(), last_recorded_ns_);
+    // recorded_ns never goes backwards, so by_time is ordered like the sequence. Events that
+    // bring their own stamp keep it (clamped the same way); by_time gets an entry wherever the
+    // stamp changes, so "first sequence at or after T" stays one seek.
+    const std::int64_t now = clock_.now_ns();
+    std::int64_t ns = last_recorded_ns_;
+    std::int64_t entry_ns = -1;
     batch_.Clear();
     std::string key;
     std::vector<std::pair<std::string, std::uint64_t>> dlq_added;
@@ -705,7 +709,12 @@ class RocksJournal final : public Journal {
         put_u64be(key, seq);
         encoder_.start(std::min(kMaxBatchEvents, events.size() - i), value_);
       }
-      encoder_.add(seq, now, p.causation, p.event);
+      ns = std::max(p.recorded_ns != 0 ? p.recorded_ns : now, ns);
+      if (ns != entry_ns) {
+        batch_.Put(handles_[kByTime], by_time_key(ns, seq), rocksdb::Slice());
+        entry_ns = ns;
+      }
+      encoder_.add(seq, ns, p.causation, p.event);
       ++i;
       auto ids = order_ids_of(p.event);
       for (int i = 0; i < ids.count; ++i)
@@ -730,7 +739,6 @@ class RocksJournal final : public Journal {
       ++seq;
     }
     batch_.Put(handles_[kEvents], key, value_);
-    batch_.Put(handles_[kByTime], by_time_key(now, first), rocksdb::Slice());
     // The first batch a v2 writer adds to a v1 journal marks it v2, atomically with the batch.
     if (schema_on_disk_ < kSchemaVersion)
       batch_.Put(handles_[kMeta], "schema_version", std::to_string(kSchemaVersion));
@@ -745,7 +753,7 @@ class RocksJournal final : public Journal {
     schema_on_disk_ = kSchemaVersion;
     for (auto& id : dlq_closed) open_dlq_.erase(id);
     for (auto& [id, s2] : dlq_added) open_dlq_[id].push_back(s2);
-    last_recorded_ns_ = now;
+    last_recorded_ns_ = ns;
     last_seq_.store(seq - 1);
     return first;
   }

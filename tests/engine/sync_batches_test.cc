@@ -70,8 +70,9 @@ void run_burst(std::size_t max_batch_events, std::size_t decisions) {
   const std::uint64_t appends = c.appends - appends_before;
   const std::uint64_t events = c.appended_events - events_before;
   EXPECT_GE(events, decisions * 4) << "requested, sent, accepted, filled at least";
-  if (max_batch_events > 0)
+  if (max_batch_events > 0) {
     EXPECT_GE(appends, events / max_batch_events) << "a batch held more than the limit";
+  }
 
   // Every order's events in the journal in their causal order, each once.
   std::map<ClientOrderId, std::vector<EventType>> by_order;
@@ -89,9 +90,8 @@ void run_burst(std::size_t max_batch_events, std::size_t decisions) {
     EXPECT_EQ(std::count(t.begin(), t.end(), EventType::kOrderFilled), 1) << id.str();
   }
 
-  // A replay of the journal gives the engine's orders and positions. (Not byte for byte: with
-  // the writer on its own thread, the journal stamps recorded_ns when it writes a batch, later
-  // than the engine stamped its copy; see docs/PERFORMANCE.md, Engine.)
+  // A replay of the journal is the engine's state, byte for byte: recorded times included, since
+  // the journal keeps the stamps the engine applied (one per batch).
   projections::Projections replayed;
   st = h.journal->read(1, h.journal->last_sequence(), [&](const Envelope& e) {
     replayed.apply(e);
@@ -113,6 +113,8 @@ void run_burst(std::size_t max_batch_events, std::size_t decisions) {
   EXPECT_EQ(live->realized_pnl, again->realized_pnl);
   EXPECT_EQ(live->fills, again->fills);
   EXPECT_EQ(live->fills, decisions);
+  EXPECT_TRUE(replayed.serialize() == h.engine->state().serialize())
+      << "the engine's projections differ from a replay of its journal";
 }
 
 TEST(EngineSyncBatches, ATurnLargerThanTheBatchLimitIsWrittenInSeveralBatches) {

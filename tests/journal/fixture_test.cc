@@ -6,8 +6,8 @@
 // Generate the fixture of the current schema version (only when deliberately starting a new
 // fixture version, in a new directory; never rewrite an existing one — this build cannot write
 // schema 1 any more):
-//   test_journal --gtest_also_run_disabled_tests \
-//     --gtest_filter=JournalFixtureGenerator.DISABLED_GenerateV2
+//   test_journal --gtest_also_run_disabled_tests
+//     --gtest_filter=JournalFixtureGenerator.DISABLED_GenerateV2   (one command line)
 #include <gtest/gtest.h>
 
 #include <algorithm>

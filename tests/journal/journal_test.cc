@@ -205,6 +205,37 @@ TEST(Journal, IndexesFindOrdersVenueIdsAndTimes) {
   EXPECT_EQ(*j->first_sequence_at_or_after(t0 + 30'000'000), 36u);  // none: last + 1
 }
 
+// A writer that has applied its events already (the engine) hands in the recorded_ns it used;
+// the journal keeps it, never lets it go backwards, and indexes every change of it in by_time.
+TEST(Journal, EventsKeepTheirWritersStampAndByTimeFindsEveryChange) {
+  TempDir dir;
+  ManualClock clock;
+  const std::int64_t t = clock.now_ns();
+  auto j = open_ok(dir.path(), clock);
+  std::vector<PendingEvent> batch;
+  for (std::int64_t stamp : {std::int64_t{0}, t + 10, t + 10, t + 5, t + 20})
+    batch.push_back({sample_fill(batch.size() + 1), 0, stamp});
+  ASSERT_TRUE(j->append(batch).ok());
+  // 0 = the journal's clock; t + 5 is behind t + 10 and is clamped to it.
+  auto got = read_all(*j);
+  ASSERT_EQ(got.size(), 5u);
+  const std::vector<std::int64_t> want = {t, t + 10, t + 10, t + 10, t + 20};
+  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got[i].recorded_ns, want[i]) << i;
+  EXPECT_EQ(*j->first_sequence_at_or_after(t), 1u);
+  EXPECT_EQ(*j->first_sequence_at_or_after(t + 1), 2u);
+  EXPECT_EQ(*j->first_sequence_at_or_after(t + 10), 2u);
+  EXPECT_EQ(*j->first_sequence_at_or_after(t + 11), 5u);
+  EXPECT_EQ(*j->first_sequence_at_or_after(t + 20), 5u);
+  EXPECT_EQ(*j->first_sequence_at_or_after(t + 21), 6u);
+  // The clock behind the last stamp: the next event is clamped too.
+  ASSERT_TRUE(j->append(sample_fill(9)).ok());
+  EXPECT_EQ((*j->get(6))->recorded_ns, t + 20);
+  EXPECT_EQ(*j->first_sequence_at_or_after(t + 21), 7u);
+  auto v = j->verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->issues.empty()) << issues_text(*v);
+}
+
 // by_order is inserted with a hint per client order id (rocksdb_journal.cc): interleaved
 // orders, ids that are prefixes of one another, and entries on both sides of a flush must
 // still come back exactly, in sequence order.
@@ -223,7 +254,9 @@ TEST(Journal, OrderIndexIsExactWhenOrdersInterleaveAcrossAFlush) {
       expected[n].push_back(++seq);
     }
     ASSERT_TRUE(j->append(batch).ok());
-    if (round == 2) ASSERT_TRUE(j->flush().ok());
+    if (round == 2) {
+      ASSERT_TRUE(j->flush().ok());
+    }
   }
   for (auto& [n, seqs] : expected)
     EXPECT_EQ(*j->sequences_for_order(make_client_order_id("at", n)), seqs) << "at" << n;
@@ -710,7 +743,9 @@ TEST(JournalBatches, RangesStartingAndEndingMidBatchReadExactlyThoseEvents) {
     ASSERT_TRUE(j->read_raw(from, to, [&](std::string_view bytes) {
                    auto e = decode(bytes);
                    EXPECT_TRUE(e.ok());
-                   if (e.ok()) EXPECT_EQ(e->sequence, expected[n]);
+                   if (e.ok()) {
+                     EXPECT_EQ(e->sequence, expected[n]);
+                   }
                    ++n;
                    return true;
                  }).ok());
