@@ -889,6 +889,15 @@ Result<VerifyReport> RocksJournal::verify() const {
         issue(seq, "events",
               "recorded_ns goes backwards (" + std::to_string(env.recorded_ns) + " < " +
                   std::to_string(prev_ns) + ")");
+      // Time lookups seek by_time: every change of recorded_ns must have its entry.
+      if (env.recorded_ns != prev_ns) {
+        auto s = db_->Get(ro, handles_[kByTime], by_time_key(env.recorded_ns, seq), &probe);
+        if (s.IsNotFound())
+          issue(seq, "by_time",
+                "missing entry where recorded_ns becomes " + std::to_string(env.recorded_ns));
+        else if (!s.ok())
+          issue(seq, "by_time", "lookup failed: " + rs(s));
+      }
       prev_ns = env.recorded_ns;
       auto ids = order_ids_of(env.event);
       for (int i = 0; i < ids.count; ++i) {

@@ -236,6 +236,26 @@ TEST(Journal, EventsKeepTheirWritersStampAndByTimeFindsEveryChange) {
   EXPECT_TRUE(v->issues.empty()) << issues_text(*v);
 }
 
+TEST(Journal, VerifyNamesAChangeOfRecordedTimeWithoutItsByTimeEntry) {
+  TempDir dir;
+  ManualClock clock;
+  const std::int64_t t = clock.now_ns();
+  {
+    auto j = open_ok(dir.path(), clock);
+    std::vector<PendingEvent> batch;
+    for (std::int64_t stamp : {t, t, t + 7, t + 7})
+      batch.push_back({sample_fill(batch.size() + 1), 0, stamp});
+    ASSERT_TRUE(j->append(batch).ok());
+  }
+  RawDb(dir.path()).del("by_time", by_time_key(t + 7, 3));
+  auto j = open_ok(dir.path(), clock);
+  auto v = j->verify();
+  ASSERT_TRUE(v.ok());
+  ASSERT_EQ(v->issues.size(), 1u) << issues_text(*v);
+  EXPECT_TRUE(has_issue(*v, 3, "by_time", "missing entry where recorded_ns becomes"))
+      << issues_text(*v);
+}
+
 // by_order is inserted with a hint per client order id (rocksdb_journal.cc): interleaved
 // orders, ids that are prefixes of one another, and entries on both sides of a flush must
 // still come back exactly, in sequence order.
