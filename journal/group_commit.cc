@@ -3,6 +3,8 @@
 #include <future>
 #include <utility>
 
+#include "platform/thread_name.h"
+
 namespace at::journal {
 
 GroupCommitter::GroupCommitter(Journal& journal, GroupCommitOptions options)
@@ -105,6 +107,7 @@ void GroupCommitter::write(std::span<const PendingEvent> events, std::vector<Req
 }
 
 void GroupCommitter::writer_loop() {
+  name_this_thread("at-jwriter");
   std::vector<Request> taken;
   std::vector<PendingEvent> batch;
   for (;;) {
@@ -141,6 +144,7 @@ void GroupCommitter::writer_loop() {
 }
 
 void GroupCommitter::syncer_loop() {
+  name_this_thread("at-jsyncer");
   std::vector<Written> todo;
   for (;;) {
     {

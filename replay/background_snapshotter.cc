@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "platform/thread_name.h"
 #include "replay/replay.h"
 
 namespace at::replay {
@@ -42,6 +43,7 @@ std::uint64_t BackgroundSnapshotter::written() const {
 }
 
 void BackgroundSnapshotter::run() {
+  name_this_thread("at-snapshot");
   for (;;) {
     std::uint64_t target = 0;
     {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "journal/codec.h"
+#include "platform/thread_name.h"
 
 namespace at::replay {
 
@@ -59,6 +60,7 @@ Status visit_pipelined(const journal::Journal& journal, std::uint64_t from, std:
   Status reader_status;
 
   std::thread reader([&] {
+    name_this_thread("at-replay-read");
     Batch* cur = nullptr;
     auto take_free = [&]() -> bool {
       std::unique_lock lock(mu);

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <mutex>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "journal/journal.h"
@@ -55,6 +59,23 @@ TEST(GroupCommit, SmallAndLargeRequestsKeepSubmissionOrder) {
   }
   EXPECT_EQ(j->last_sequence(), expected_events);
   EXPECT_TRUE(j->verify()->ok());
+}
+
+// The committer's threads carry names, so `top -H` and profiles tell them apart.
+TEST(GroupCommit, ItsThreadsAreNamed) {
+  TempDir dir;
+  ManualClock clock;
+  auto j = open_sync(dir.path(), clock);
+  GroupCommitter gc(*j);
+  ASSERT_TRUE(gc.append({PendingEvent{sample_fill(1), 0}}).ok());  // both threads have run
+  std::set<std::string> names;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream in(task.path() / "comm");
+    std::string name;
+    if (std::getline(in, name)) names.insert(name);
+  }
+  EXPECT_TRUE(names.count("at-jwriter")) << "threads: " << names.size();
+  EXPECT_TRUE(names.count("at-jsyncer")) << "threads: " << names.size();
 }
 
 TEST(GroupCommit, TakeBufferHandsBackTheCapacityOfAWrittenRequest) {
