@@ -164,10 +164,16 @@ void PaperVenue::emit(Event e) {
 }
 
 void PaperVenue::deliver() {
+  // Swapped out first: a sink may call back into the venue, which queues into pending_ again.
   std::vector<Event> out;
   out.swap(pending_);
-  if (!sink_ || !started_) return;
-  for (auto& e : out) sink_->on_venue_event(std::move(e));
+  if (sink_ && started_)
+    for (auto& e : out) sink_->on_venue_event(std::move(e));
+  // The emptied vector keeps its capacity for the next action, unless a re-entrant action has
+  // queued into a new one meanwhile: the profile showed the regrowth (and its page faults) for
+  // every order.
+  out.clear();
+  if (pending_.empty()) pending_.swap(out);
 }
 
 std::string PaperVenue::engine_account(const std::string& account) const {
