@@ -22,6 +22,19 @@ EngineOptions snapshotting(const Harness& h, std::uint64_t every = 4) {
   return o;
 }
 
+using Seen = std::vector<std::pair<DecisionReceived, DecisionOutcome>>;
+
+// Opens `h` with `o`, to which it adds a 1 BTC order limit (the restart uses `o` again), quotes
+// BTC-USDT and decides each of `ds`.
+Seen open_and_decide(Harness& h, EngineOptions& o, std::initializer_list<DecisionReceived> ds) {
+  o.risk.defaults.max_order_quantity = Decimal::of("1");
+  h.open(o);
+  h.quote_now(quote("49990.00", "50000.00"));
+  Seen seen;
+  for (const auto& d : ds) seen.emplace_back(d, h.decide(d));
+  return seen;
+}
+
 // The sequence of the latest snapshot in the journal (0 when none).
 std::uint64_t latest_snapshot(const Harness& h) {
   auto snap = h.journal->latest_snapshot(h.journal->last_sequence());
@@ -74,14 +87,11 @@ void expect_same_outcome(const DecisionOutcome& again, const DecisionOutcome& fi
 TEST(SnapshotRecovery, DecisionsSeenBeforeTheSnapshotGetTheirOriginalOutcome) {
   Harness h;
   EngineOptions o = snapshotting(h);
-  o.risk.defaults.max_order_quantity = Decimal::of("1");
-  h.open(o);
-  h.quote_now(quote("49990.00", "50000.00"));
-  std::vector<std::pair<DecisionReceived, DecisionOutcome>> seen;
-  for (const auto& d : {decision("held", Action::kHold, "0"), decision("flat", Action::kFlat, "0"),
-                        decision("big", Action::kLong, "5", "49000.00"),
-                        decision("ordered", Action::kLong, "0.1", "49000.00")})
-    seen.emplace_back(d, h.decide(d));
+  Seen seen =
+      open_and_decide(h, o,
+                      {decision("held", Action::kHold, "0"), decision("flat", Action::kFlat, "0"),
+                       decision("big", Action::kLong, "5", "49000.00"),
+                       decision("ordered", Action::kLong, "0.1", "49000.00")});
   // Four one-event batches: a snapshot boundary is crossed after the decisions above.
   for (int i = 0; i < 4; ++i) {
     auto pad = decision("pad" + std::to_string(i), Action::kHold, "0");
@@ -308,15 +318,12 @@ TEST(SnapshotRecovery, ArchivedDecisionsAreAnsweredFromTheJournal) {
   Harness h;
   EngineOptions o = snapshotting(h);
   o.archive_after_ns = 1'000'000'000;  // 1 s of journal time
-  o.risk.defaults.max_order_quantity = Decimal::of("1");
-  h.open(o);
-  h.quote_now(quote("49990.00", "50000.00"));
-  std::vector<std::pair<DecisionReceived, DecisionOutcome>> seen;
-  for (const auto& d : {decision("held", Action::kHold, "0"), decision("flat", Action::kFlat, "0"),
-                        decision("big", Action::kLong, "5", "49000.00"),
-                        decision("filled", Action::kLong, "0.1", "50000.00"),
-                        decision("resting", Action::kLong, "0.1", "49000.00")})
-    seen.emplace_back(d, h.decide(d));
+  Seen seen =
+      open_and_decide(h, o,
+                      {decision("held", Action::kHold, "0"), decision("flat", Action::kFlat, "0"),
+                       decision("big", Action::kLong, "5", "49000.00"),
+                       decision("filled", Action::kLong, "0.1", "50000.00"),
+                       decision("resting", Action::kLong, "0.1", "49000.00")});
   h.advance_ms(5);
   const ClientOrderId filled = seen[3].second.client_order_id;
   const ClientOrderId resting = seen[4].second.client_order_id;
