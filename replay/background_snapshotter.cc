@@ -57,7 +57,13 @@ void BackgroundSnapshotter::run() {
       st = make_error(ErrorKind::kCorruption, "snapshot: the journal ends at " +
                                                   std::to_string(state_.last_sequence()) +
                                                   ", expected " + std::to_string(target));
-    if (st) st = journal_.put_snapshot(state_.last_sequence(), state_.serialize());
+    if (st) {
+      // Into the same buffer each time: no regrowth of a string the size of the state, and
+      // no fresh pages to fault in, once the first snapshot has sized it.
+      buffer_.clear();
+      state_.serialize_to(buffer_);
+      st = journal_.put_snapshot(state_.last_sequence(), buffer_);
+    }
     if (!st && on_error_) on_error_(target, st.error());
     {
       std::lock_guard lock(mu_);

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "domain/result.h"
@@ -48,6 +49,7 @@ class BackgroundSnapshotter {
 
   journal::Journal& journal_;
   projections::Projections state_;  // only the thread touches it after construction
+  std::string buffer_;              // the last snapshot's bytes (reused; the thread's too)
   OnError on_error_;
 
   mutable std::mutex mu_;
