@@ -11,6 +11,7 @@
 // error (what and where) and every later read returns zero values.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,12 +28,16 @@ class Writer {
   explicit Writer(std::string& out) : out_(out) {}
 
   void u8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  // Built in a local buffer and appended once: one capacity check per value, not per byte.
   void varint(std::uint64_t v) {
+    char b[10];
+    std::size_t n = 0;
     while (v >= 0x80) {
-      out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
+      b[n++] = static_cast<char>((v & 0x7f) | 0x80);
       v >>= 7;
     }
-    out_.push_back(static_cast<char>(v));
+    b[n++] = static_cast<char>(v);
+    out_.append(b, n);
   }
   void svarint(std::int64_t v) {
     varint((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
@@ -47,15 +52,18 @@ class Writer {
   }
   void symbol(const Symbol& s) { str(s.str()); }
   void dec(const Decimal& d) {
-    u8(static_cast<std::uint8_t>(d.scale()));
+    char b[1 + 19];  // the scale, then at most 19 groups of 7 bits for 128 bits
+    std::size_t n = 0;
+    b[n++] = static_cast<char>(static_cast<std::uint8_t>(d.scale()));
     using U = unsigned __int128;
     Decimal::Int m = d.mantissa();
     U z = (static_cast<U>(m) << 1) ^ static_cast<U>(m >> 127);
     while (z >= 0x80) {
-      out_.push_back(static_cast<char>((static_cast<unsigned>(z) & 0x7f) | 0x80));
+      b[n++] = static_cast<char>((static_cast<unsigned>(z) & 0x7f) | 0x80);
       z >>= 7;
     }
-    out_.push_back(static_cast<char>(static_cast<unsigned>(z)));
+    b[n++] = static_cast<char>(static_cast<unsigned>(z));
+    out_.append(b, n);
   }
   void opt_dec(const std::optional<Decimal>& d) {
     u8(d ? 1 : 0);
