@@ -258,6 +258,8 @@ void Engine::fail(std::string why) {
   effects_.clear();
   in_flight_.clear();
   work_.reset();
+  // A stop waiting for its last batch would otherwise wait for ever.
+  if (stop_done_) defer([this] { finish_stop(); });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1387,12 +1389,28 @@ void Engine::recover(std::function<void(Status)> done) {
                });
 }
 
+void Engine::finish_stop() {
+  if (!stop_done_) return;
+  auto done = std::move(stop_done_);
+  stop_done_ = nullptr;
+  done();
+}
+
 void Engine::stop(std::string reason, std::function<void()> done) {
   stopping_ = true;
   auto stop_venue = [this, done = std::move(done)]() mutable {
     running_ = false;
     if (offline_) return defer(std::move(done));
-    venue_.stop([this, done = std::move(done)](Status) mutable { defer(std::move(done)); });
+    // What the venue reports while it stops (its disconnection, a last fill) is staged like
+    // any report; the stop completes only once that is durable too, or the caller would tear
+    // the engine down with events applied in memory and never journaled.
+    venue_.stop([this, done = std::move(done)](Status) mutable {
+      defer([this, done = std::move(done)]() mutable {
+        stop_done_ = std::move(done);
+        if (failed_) return finish_stop();
+        after_durable([this] { finish_stop(); });  // fail() finishes it too
+      });
+    });
   };
   if (failed_) return stop_venue();
   if (!offline_) stage(EngineStopped{std::move(reason), clock_.now_ns()});

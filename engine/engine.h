@@ -272,6 +272,9 @@ class Engine final : public adapters::VenueSink {
 
   std::vector<journal::PendingEvent> pending_;
   std::int64_t batch_ns_ = 0;  // recorded_ns of the events in pending_
+  // stop()'s completion, once the venue has stopped, until what it reported is durable.
+  std::function<void()> stop_done_;
+  void finish_stop();
   std::vector<std::function<void()>> effects_;
   // Under durability sync: batches handed to the committer and not yet reported durable,
   // oldest first, each with the effects that wait for it.

@@ -247,5 +247,26 @@ TEST(EngineLifecycle, UnknownFillBecomesAnAnomalyNotACrash) {
   EXPECT_EQ(h.events<OrderFilled>().size(), 0u);
 }
 
+// What the venue reports while it stops (here its own disconnection) is journaled before the
+// stop completes: the engine's last sequence is the journal's, nothing applied and dropped.
+TEST(EngineLifecycle, WhatTheVenueReportsWhileStoppingIsJournaledBeforeTheStopCompletes) {
+  Harness h;
+  h.open();
+  bool stopped = false;
+  std::uint64_t journaled = 0, staged = 0;  // when the stop reports done
+  h.engine->stop("test", [&] {
+    stopped = true;
+    journaled = h.journal->last_sequence();
+    staged = h.engine->last_sequence();
+  });
+  ASSERT_TRUE(h.settle([&] { return stopped; }));
+  EXPECT_EQ(journaled, staged);
+  auto changes = h.events<VenueConnectionChanged>();
+  ASSERT_FALSE(changes.empty());
+  EXPECT_EQ(changes.back().state, ConnectionState::kDisconnected);
+  EXPECT_GT(h.journal->last_sequence(), h.engine->state().control().engine().stopped_seq)
+      << "the disconnection comes after EngineStopped";
+}
+
 }  // namespace
 }  // namespace at::engine
