@@ -259,7 +259,7 @@ void Engine::fail(std::string why) {
   in_flight_.clear();
   work_.reset();
   // A stop waiting for its last batch would otherwise wait for ever.
-  if (stop_done_) defer([this] { finish_stop(); });
+  finish_stop();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1389,11 +1389,13 @@ void Engine::recover(std::function<void(Status)> done) {
                });
 }
 
+// Runs stop()'s completion as a handler of its own (never inside an effect loop, so a
+// completion that tears the engine down does not pull it from under a running loop).
 void Engine::finish_stop() {
   if (!stop_done_) return;
   auto done = std::move(stop_done_);
   stop_done_ = nullptr;
-  done();
+  defer(std::move(done));
 }
 
 void Engine::stop(std::string reason, std::function<void()> done) {
