@@ -717,8 +717,8 @@ class RocksJournal final : public Journal {
       encoder_.add(seq, ns, p.causation, p.event);
       ++i;
       auto ids = order_ids_of(p.event);
-      for (int i = 0; i < ids.count; ++i)
-        batch_.Put(handles_[kByOrder], by_order_key(ids.ids[i]->str(), seq), rocksdb::Slice());
+      for (int k = 0; k < ids.count; ++k)
+        batch_.Put(handles_[kByOrder], by_order_key(ids.ids[k]->str(), seq), rocksdb::Slice());
       auto link = venue_link_of(p.event);
       if (link.venue_order_id && !venue_link_known(*link.venue_order_id, *link.client_order_id))
         batch_.Put(handles_[kByVenueId], link.venue_order_id->str(), link.client_order_id->str());

@@ -125,6 +125,30 @@ std::optional<std::uint8_t> Projections::format_version(std::string_view bytes) 
   return static_cast<std::uint8_t>(bytes[kMagic.size()]);
 }
 
+namespace {
+
+// The header fields after the magic and the version (see the grammar in projections.h).
+struct Header {
+  std::uint64_t last_sequence = 0;
+  std::int64_t last_recorded_ns = 0;
+  std::uint64_t applied = 0;
+  std::uint64_t stale = 0;
+  ProjectionOptions options;
+};
+
+Header read_header(detail::Reader& r) {
+  Header h;
+  h.last_sequence = r.varint();
+  h.last_recorded_ns = r.svarint();
+  h.applied = r.varint();
+  h.stale = r.varint();
+  h.options.archive_after_ns = r.svarint();
+  if (r.ok() && h.options.archive_after_ns < Oms::kNeverArchive) r.fail("bad archive age");
+  return h;
+}
+
+}  // namespace
+
 Result<Projections> Projections::parse(std::string_view bytes) {
   auto corrupt = [](std::string what) {
     return make_error(ErrorKind::kCorruption, "projections snapshot: " + what);
@@ -134,19 +158,13 @@ Result<Projections> Projections::parse(std::string_view bytes) {
   std::uint8_t version = r.u8();
   if (r.ok() && version != kFormatVersion)
     return corrupt("unsupported format version " + std::to_string(version));
-  const std::uint64_t last_sequence = r.varint();
-  const std::int64_t last_recorded_ns = r.svarint();
-  const std::uint64_t applied = r.varint();
-  const std::uint64_t stale = r.varint();
-  ProjectionOptions options;
-  options.archive_after_ns = r.svarint();
-  if (r.ok() && options.archive_after_ns < Oms::kNeverArchive) r.fail("bad archive age");
+  const Header h = read_header(r);
   if (!r.ok()) return corrupt("header: " + r.error());
-  Projections p(options);
-  p.last_sequence_ = last_sequence;
-  p.last_recorded_ns_ = last_recorded_ns;
-  p.applied_ = applied;
-  p.stale_ = stale;
+  Projections p(h.options);
+  p.last_sequence_ = h.last_sequence;
+  p.last_recorded_ns_ = h.last_recorded_ns;
+  p.applied_ = h.applied;
+  p.stale_ = h.stale;
   std::array<bool, 7> seen{};
   while (!r.at_end()) {
     std::uint8_t tag = 0;
@@ -189,14 +207,9 @@ Result<Projections> Projections::parse(std::string_view bytes) {
 std::optional<ProjectionOptions> Projections::options_of(std::string_view bytes) {
   if (format_version(bytes) != kFormatVersion) return std::nullopt;
   detail::Reader r(bytes.substr(kMagic.size() + 1));
-  r.varint();
-  r.svarint();
-  r.varint();
-  r.varint();
-  ProjectionOptions o;
-  o.archive_after_ns = r.svarint();
+  const Header h = read_header(r);
   if (!r.ok()) return std::nullopt;
-  return o;
+  return h.options;
 }
 
 std::string Projections::first_difference(std::string_view a, std::string_view b) {
@@ -206,11 +219,7 @@ std::string Projections::first_difference(std::string_view a, std::string_view b
     if (s.substr(0, kMagic.size()) != kMagic) return false;
     detail::Reader r(s.substr(kMagic.size()));
     r.u8();
-    r.varint();
-    r.svarint();
-    r.varint();
-    r.varint();
-    r.svarint();
+    read_header(r);
     if (!r.ok()) return false;
     header = s.substr(0, kMagic.size() + r.position());
     std::size_t base = kMagic.size() + r.position();

@@ -9,7 +9,10 @@ namespace at::replay {
 
 BackgroundSnapshotter::BackgroundSnapshotter(journal::Journal& journal,
                                              projections::Projections state, OnError on_error)
-    : journal_(journal), state_(std::move(state)), on_error_(std::move(on_error)) {
+    : journal_(journal),
+      state_(std::move(state)),
+      writer_(journal, /*every_events=*/1),
+      on_error_(std::move(on_error)) {
   handled_ = requested_ = state_.last_sequence();
   thread_ = std::thread([this] { run(); });
 }
@@ -57,13 +60,7 @@ void BackgroundSnapshotter::run() {
       st = make_error(ErrorKind::kCorruption, "snapshot: the journal ends at " +
                                                   std::to_string(state_.last_sequence()) +
                                                   ", expected " + std::to_string(target));
-    if (st) {
-      // Into the same buffer each time: no regrowth of a string the size of the state, and
-      // no fresh pages to fault in, once the first snapshot has sized it.
-      buffer_.clear();
-      state_.serialize_to(buffer_);
-      st = journal_.put_snapshot(state_.last_sequence(), buffer_);
-    }
+    if (st) st = writer_.snapshot(state_);
     if (!st && on_error_) on_error_(target, st.error());
     {
       std::lock_guard lock(mu_);

@@ -16,12 +16,12 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
-#include <string>
 #include <thread>
 
 #include "domain/result.h"
 #include "journal/journal.h"
 #include "projections/projections.h"
+#include "replay/replay.h"
 
 namespace at::replay {
 
@@ -49,7 +49,8 @@ class BackgroundSnapshotter {
 
   journal::Journal& journal_;
   projections::Projections state_;  // only the thread touches it after construction
-  std::string buffer_;              // the last snapshot's bytes (reused; the thread's too)
+  // Writes the snapshots (its buffer is reused from one to the next); the thread's too.
+  Snapshotter writer_;
   OnError on_error_;
 
   mutable std::mutex mu_;
