@@ -917,6 +917,26 @@ std::string_view EventsValue::record(std::uint32_t i) const {
   return value_.substr(header_ + begin, end - begin);
 }
 
+Status by_order_sequences(std::string_view key, std::string_view value,
+                          std::vector<std::uint64_t>& out) {
+  if (key.size() < 9 || key[key.size() - 9] != '\0')
+    return make_error(ErrorKind::kCorruption,
+                      "by_order: malformed key of " + std::to_string(key.size()) + " bytes");
+  std::uint64_t seq = get_u64be(key.substr(key.size() - 8));
+  out.push_back(seq);
+  while (!value.empty()) {
+    std::uint64_t delta = 0;
+    if (!get_varint(value, delta) || delta == 0 || seq + delta < seq)
+      return make_error(ErrorKind::kCorruption,
+                        "by_order entry for '" + std::string(key.substr(0, key.size() - 9)) +
+                            "' at " + std::to_string(get_u64be(key.substr(key.size() - 8))) +
+                            ": malformed value");
+    seq += delta;
+    out.push_back(seq);
+  }
+  return {};
+}
+
 OrderIds order_ids_of(const Event& e) {
   OrderIds out;
   auto add = [&out](const ClientOrderId& id) {

@@ -11,11 +11,16 @@
 //                readers accept both, also mixed in one journal (a v1 journal appended to by
 //                a v2 writer). The next value's key is this key + the number of events here.
 //   dlq          key   = u64be(sequence of a DeadLettered)   value = "" (open dead letter)
-//   by_order     key   = client_order_id 0x00 u64be(sequence) value = ""
-//                One entry per (id, event) for every client order id the event is about:
-//                `client_order_id`, and `new_client_order_id` of ReplaceRequested,
-//                OrderReplaced and ReplaceRejected. Ids never contain 0x00 (make_client_order_id
-//                and venues use [A-Za-z0-9-_]), so the prefix scan is exact.
+//   by_order     key   = client_order_id 0x00 u64be(sequence) value = varint*
+//                The events an order id is about: `client_order_id`, and `new_client_order_id`
+//                of ReplaceRequested, OrderReplaced and ReplaceRejected. Schema 3: one entry
+//                per (id, events value) the id occurs in, keyed by its first sequence there;
+//                the value lists its further sequences in that events value, each as the
+//                varint difference from the one before (empty: the key's sequence only).
+//                Schemas 1 and 2 wrote one entry per (id, event), all with empty values;
+//                readers take both, also mixed in one journal. Ids never contain 0x00
+//                (make_client_order_id and venues use [A-Za-z0-9-_]), so the prefix scan is
+//                exact.
 //   by_venue_id  key   = venue_order_id                      value = client_order_id
 //                From OrderAccepted / OrderFilled (venue_order_id -> client_order_id) and
 //                OrderReplaced (new_venue_order_id -> new_client_order_id). Last write wins.
@@ -26,8 +31,8 @@
 //                recorded_ns never decreases along the sequence (the journal clamps it), so
 //                the index is ordered the same way as the sequence.
 //   snapshots    key   = u64be(sequence)                     value = projections (replay/)
-//   meta         "schema_version" -> decimal text ("2"; "1" until a v2 writer first appends,
-//                                   in the WriteBatch of its first batch)
+//   meta         "schema_version" -> decimal text ("3"; an older journal keeps its number
+//                                   until this writer first appends, in that WriteBatch)
 //                "first_sequence" -> decimal text ("1")
 //
 //   batch         = u32le(kBatchMagic) u32le(n) u32le(end_1) ... u32le(end_n) [u32le(0) to pad
@@ -58,14 +63,16 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "domain/events.h"
 #include "domain/result.h"
 
 namespace at::journal {
 
-// 1: one capnp-message per events value. 2: batch values (readers of 2 read 1 too).
-inline constexpr std::uint32_t kSchemaVersion = 2;
+// 1: one capnp-message per events value. 2: batch values. 3: one by_order entry per order id
+// and events value. Readers of a version read every earlier one.
+inline constexpr std::uint32_t kSchemaVersion = 3;
 inline constexpr std::uint32_t kBatchMagic = 0xB47C0002;
 // The most events the writer puts in one events value (readers accept any count). Bounds the
 // bytes a get() reads for one event (a value is ~64 x 250 bytes) while amortizing RocksDB's
@@ -150,6 +157,34 @@ inline std::uint64_t get_u64be(std::string_view s) {  // s.size() >= 8
   std::uint64_t v = 0;
   for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(s[i]);
   return v;
+}
+// The sequences one by_order entry stands for: the key's, then the value's (schema 3).
+// kCorruption "by_order entry for '<id>' at <seq>: malformed value" if it does not decode.
+Status by_order_sequences(std::string_view key, std::string_view value,
+                          std::vector<std::uint64_t>& out);
+
+// Unsigned LEB128 (7 bits per byte, low first, high bit = more): by_order values.
+inline void put_varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+// Reads one varint from the front of `in` and drops it; false (and `in` unchanged) if `in`
+// ends inside it or it runs past 64 bits.
+inline bool get_varint(std::string_view& in, std::uint64_t& v) {
+  v = 0;
+  for (std::size_t i = 0; i < in.size() && i < 10; ++i) {
+    const auto b = static_cast<unsigned char>(in[i]);
+    v |= static_cast<std::uint64_t>(b & 0x7f) << (7 * i);
+    if ((b & 0x80) == 0) {
+      if (i == 9 && b > 1) return false;
+      in.remove_prefix(i + 1);
+      return true;
+    }
+  }
+  return false;
 }
 inline std::string sequence_key(std::uint64_t seq) {
   std::string k;

@@ -467,7 +467,8 @@ class RocksJournal final : public Journal {
     for (it->Seek(prefix); it->Valid(); it->Next()) {
       auto k = sv(it->key());
       if (k.size() != prefix.size() + 8 || k.substr(0, prefix.size()) != prefix) break;
-      out.push_back(get_u64be(k.substr(prefix.size())));
+      // Entries are keyed by first sequence and each covers one events value: in order.
+      if (auto st = by_order_sequences(k, sv(it->value()), out); !st) return st.error();
     }
     if (!it->status().ok()) return io_error("by_order lookup failed: " + rs(it->status()));
     return out;
@@ -704,7 +705,10 @@ class RocksJournal final : public Journal {
     for (const auto& p : events) {
       // Cut into values of at most kMaxBatchEvents events, each keyed by its first sequence.
       if (i % kMaxBatchEvents == 0) {
-        if (i != 0) batch_.Put(handles_[kEvents], key, value_);
+        if (i != 0) {
+          batch_.Put(handles_[kEvents], key, value_);
+          put_order_groups();
+        }
         key.clear();
         put_u64be(key, seq);
         encoder_.start(std::min(kMaxBatchEvents, events.size() - i), value_);
@@ -717,8 +721,7 @@ class RocksJournal final : public Journal {
       encoder_.add(seq, ns, p.causation, p.event);
       ++i;
       auto ids = order_ids_of(p.event);
-      for (int k = 0; k < ids.count; ++k)
-        batch_.Put(handles_[kByOrder], by_order_key(ids.ids[k]->str(), seq), rocksdb::Slice());
+      for (int k = 0; k < ids.count; ++k) add_to_order_group(ids.ids[k]->str(), seq);
       auto link = venue_link_of(p.event);
       if (link.venue_order_id && !venue_link_known(*link.venue_order_id, *link.client_order_id))
         batch_.Put(handles_[kByVenueId], link.venue_order_id->str(), link.client_order_id->str());
@@ -739,6 +742,7 @@ class RocksJournal final : public Journal {
       ++seq;
     }
     batch_.Put(handles_[kEvents], key, value_);
+    put_order_groups();
     // The first batch a v2 writer adds to a v1 journal marks it v2, atomically with the batch.
     if (schema_on_disk_ < kSchemaVersion)
       batch_.Put(handles_[kMeta], "schema_version", std::to_string(kSchemaVersion));
@@ -757,6 +761,43 @@ class RocksJournal final : public Journal {
     last_seq_.store(seq - 1);
     return first;
   }
+
+  // by_order grouping of one events value: each order id's first sequence in the value and
+  // the varint deltas of its further sequences there (codec.h).
+  struct OrderGroup {
+    std::string_view id;
+    std::uint64_t first = 0;
+    std::uint64_t last = 0;
+    std::string more;
+  };
+  void add_to_order_group(std::string_view id, std::uint64_t seq) {
+    for (std::size_t g = 0; g < groups_used_; ++g) {
+      auto& grp = groups_[g];
+      if (grp.id == id) {
+        put_varint(grp.more, seq - grp.last);
+        grp.last = seq;
+        return;
+      }
+    }
+    if (groups_used_ == groups_.size()) groups_.emplace_back();
+    auto& grp = groups_[groups_used_++];
+    grp.id = id;
+    grp.first = grp.last = seq;
+    grp.more.clear();
+  }
+  void put_order_groups() {
+    for (std::size_t g = 0; g < groups_used_; ++g) {
+      auto& grp = groups_[g];
+      order_key_.assign(grp.id);
+      order_key_.push_back('\0');
+      put_u64be(order_key_, grp.first);
+      batch_.Put(handles_[kByOrder], order_key_, grp.more);
+    }
+    groups_used_ = 0;
+  }
+  std::vector<OrderGroup> groups_;
+  std::size_t groups_used_ = 0;
+  std::string order_key_;
 
   Options opts_;
   const Clock& clock_;
@@ -874,6 +915,29 @@ Result<VerifyReport> RocksJournal::verify() const {
                   (seq > expect ? " (" + std::to_string(seq - expect) + " missing)" : ""));
       expect = seq + 1;
     };
+    // by_order: the sequences of each order id within the current events value. Every one
+    // must be covered by an entry: one per (id, value) keyed by its first sequence (schema 3),
+    // or one per event (schemas 1 and 2, empty values).
+    std::vector<std::pair<std::string, std::vector<std::uint64_t>>> groups;
+    std::vector<std::uint64_t> covered;
+    auto check_order_groups = [&] {
+      for (const auto& [id, seqs] : groups) {
+        covered.clear();
+        for (auto seq : seqs) {
+          if (std::find(covered.begin(), covered.end(), seq) != covered.end()) continue;
+          auto key = by_order_key(id, seq);
+          auto s = db_->Get(ro, handles_[kByOrder], key, &probe);
+          if (s.IsNotFound()) {
+            issue(seq, "by_order", "missing index entry for client order id '" + id + "'");
+          } else if (!s.ok()) {
+            issue(seq, "by_order", "lookup failed: " + rs(s));
+          } else if (auto st = by_order_sequences(key, probe, covered); !st) {
+            issue(seq, "by_order", st.error().message);
+          }
+        }
+      }
+      groups.clear();
+    };
     auto check_event = [&](std::uint64_t seq, std::string_view bytes) {
       count(seq);
       auto st = decode_into(bytes, env);
@@ -901,12 +965,10 @@ Result<VerifyReport> RocksJournal::verify() const {
       prev_ns = env.recorded_ns;
       auto ids = order_ids_of(env.event);
       for (int i = 0; i < ids.count; ++i) {
-        auto s = db_->Get(ro, handles_[kByOrder], by_order_key(ids.ids[i]->str(), seq), &probe);
-        if (s.IsNotFound())
-          issue(seq, "by_order",
-                "missing index entry for client order id '" + ids.ids[i]->str() + "'");
-        else if (!s.ok())
-          issue(seq, "by_order", "lookup failed: " + rs(s));
+        auto g = std::find_if(groups.begin(), groups.end(),
+                              [&](const auto& x) { return x.first == ids.ids[i]->str(); });
+        if (g == groups.end()) g = groups.insert(groups.end(), {ids.ids[i]->str(), {}});
+        g->second.push_back(seq);
       }
       auto link = venue_link_of(env.event);
       if (link.venue_order_id) {
@@ -936,6 +998,7 @@ Result<VerifyReport> RocksJournal::verify() const {
         continue;
       }
       for (std::uint32_t i = 0; i < v->size(); ++i) check_event(first + i, v->record(i));
+      check_order_groups();
     }
     if (!it->status().ok())
       issue(rep.last_sequence + 1, "events", "read failed: " + rs(it->status()));
@@ -956,6 +1019,7 @@ Result<VerifyReport> RocksJournal::verify() const {
   {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[kByOrder]));
     Envelope env;
+    std::vector<std::uint64_t> seqs;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       auto k = sv(it->key());
       if (k.size() < 9 || k[k.size() - 9] != '\0') {
@@ -963,19 +1027,23 @@ Result<VerifyReport> RocksJournal::verify() const {
         continue;
       }
       std::string id(k.substr(0, k.size() - 9));
-      std::uint64_t seq = get_u64be(k.substr(k.size() - 8));
-      auto why = record_at(seq, env);
-      if (!why.empty()) {
-        issue(seq, "by_order", "entry for '" + id + "' " + why);
-        continue;
+      seqs.clear();
+      if (auto st = by_order_sequences(k, sv(it->value()), seqs); !st)
+        issue(seqs.front(), "by_order", st.error().message);
+      for (auto seq : seqs) {
+        auto why = record_at(seq, env);
+        if (!why.empty()) {
+          issue(seq, "by_order", "entry for '" + id + "' " + why);
+          continue;
+        }
+        auto ids = order_ids_of(env.event);
+        bool found = false;
+        for (int i = 0; i < ids.count; ++i) found = found || ids.ids[i]->str() == id;
+        if (!found)
+          issue(seq, "by_order",
+                "entry for '" + id + "' points at a " + std::string(to_string(type_of(env.event))) +
+                    " that does not carry that id");
       }
-      auto ids = order_ids_of(env.event);
-      bool found = false;
-      for (int i = 0; i < ids.count; ++i) found = found || ids.ids[i]->str() == id;
-      if (!found)
-        issue(seq, "by_order",
-              "entry for '" + id + "' points at a " + std::string(to_string(type_of(env.event))) +
-                  " that does not carry that id");
     }
   }
   // by_venue_id: the client order id must have a record that links it to this venue id.

@@ -2,12 +2,14 @@
 // the events that were written, indexes and topics included.
 //   tests/fixtures/journal_v1  schema 1: one value per event
 //   tests/fixtures/journal_v2  schema 2: batch values (codec.h); the same content
+//   tests/fixtures/journal_v3  schema 3: one by_order entry per order id and events value;
+//                              the same content
 //
 // Generate the fixture of the current schema version (only when deliberately starting a new
-// fixture version, in a new directory; never rewrite an existing one — this build cannot write
-// schema 1 any more):
+// fixture version; it refuses to rewrite an existing directory, since this build cannot write
+// the older versions any more):
 //   test_journal --gtest_also_run_disabled_tests
-//     --gtest_filter=JournalFixtureGenerator.DISABLED_GenerateV2   (one command line)
+//     --gtest_filter=JournalFixtureGenerator.DISABLED_GenerateCurrent   (one command line)
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,6 +17,7 @@
 
 #include "journal/codec.h"
 #include "journal/journal.h"
+#include "tests/journal/raw_db.h"
 #include "tests/journal/samples.h"
 
 namespace at::journal {
@@ -25,6 +28,7 @@ using testing::dump;
 
 const std::string kFixture = std::string(AT_SOURCE_DIR) + "/tests/fixtures/journal_v1";
 const std::string kFixtureV2 = std::string(AT_SOURCE_DIR) + "/tests/fixtures/journal_v2";
+const std::string kFixtureV3 = std::string(AT_SOURCE_DIR) + "/tests/fixtures/journal_v3";
 constexpr std::int64_t kRecordedNs = 1'700'000'001'000'000'000;
 
 // What the fixture holds: all_events_full() as one append (sequences 1..33, causation = the
@@ -38,11 +42,10 @@ std::vector<PendingEvent> fixture_batch() {
   return v;
 }
 
-TEST(JournalFixtureGenerator, DISABLED_GenerateV2) {
-  ASSERT_EQ(kSchemaVersion, 2u) << "a new schema version gets a new fixture directory";
-  const std::string& path = kFixtureV2;
-  std::error_code ec;
-  fs::remove_all(path, ec);
+TEST(JournalFixtureGenerator, DISABLED_GenerateCurrent) {
+  const std::string v = std::to_string(kSchemaVersion);
+  const std::string path = std::string(AT_SOURCE_DIR) + "/tests/fixtures/journal_v" + v;
+  ASSERT_FALSE(fs::exists(path)) << path << " exists: fixtures are never rewritten";
   ManualClock clock(kRecordedNs);
   {
     Options o;
@@ -54,7 +57,7 @@ TEST(JournalFixtureGenerator, DISABLED_GenerateV2) {
     ASSERT_TRUE((*j)->append(std::vector<PendingEvent>{{testing::sample_fill(1), 7},
                                                        {testing::sample_fill(2), 7}})
                     .ok());
-    ASSERT_TRUE((*j)->put_snapshot(33, "snapshot-v2-at-33").ok());
+    ASSERT_TRUE((*j)->put_snapshot(33, "snapshot-v" + v + "-at-33").ok());
     ASSERT_TRUE((*j)->flush().ok());
   }
   // Keep only what a reader needs: no info logs, no lock file, the newest OPTIONS file.
@@ -81,6 +84,11 @@ class JournalFixture : public ::testing::Test {
 class JournalFixtureV2 : public JournalFixture {
  protected:
   void SetUp() override { copy(kFixtureV2); }
+};
+
+class JournalFixtureV3 : public JournalFixture {
+ protected:
+  void SetUp() override { copy(kFixtureV3); }
 };
 
 void expect_fixture_content(const Journal& j, const std::string& snapshot = "snapshot-v1-at-33") {
@@ -201,6 +209,48 @@ TEST_F(JournalFixtureV2, SecondSchemaVersionStaysReadable) {
   auto g = (*j)->get(20);  // inside the first batch (1..33)
   ASSERT_TRUE(g.ok() && g->has_value());
   EXPECT_EQ(dump((*g)->event), dump(fixture_batch()[19].event));
+}
+
+// A schema-3 writer appends to a schema-2 journal: one order's by_order entries are then of
+// both kinds (one per event before, one per events value after), and read as one history.
+TEST_F(JournalFixtureV2, ANewWriterGroupsTheOrderIndexAfterTheSecondVersionsEntries) {
+  ManualClock clock(kRecordedNs + 5'000'000'000);
+  Options o;
+  o.path = dir_.path();
+  o.create_if_missing = false;
+  auto j = Journal::open(o, clock);
+  ASSERT_TRUE(j.ok()) << j.error().describe();
+  // at11 has per-event entries at 11 and 12; two more of its events arrive in one append.
+  auto first = (*j)->append(std::vector<PendingEvent>{
+      {testing::sample_fill(11), 0}, {testing::sample_fill(40), 0}, {testing::sample_fill(11), 0}});
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, 36u);
+  EXPECT_EQ(*(*j)->sequences_for_order(ClientOrderId("at11")),
+            (std::vector<std::uint64_t>{11, 12, 36, 38}));
+  auto v = (*j)->verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok()) << v->issues.front().problem;
+}
+
+TEST_F(JournalFixtureV3, ThirdSchemaVersionStaysReadable) {
+  ManualClock clock;
+  {
+    // at11's two events (11, 12) share one by_order entry: its first sequence, then +1.
+    testing::RawDb raw(dir_.path());
+    EXPECT_EQ(raw.get("by_order", by_order_key("at11", 11)), "\x01");
+    EXPECT_EQ(raw.get("meta", "schema_version"), "3");
+  }
+  {
+    auto ro = Journal::open_read_only(dir_.path(), clock);
+    ASSERT_TRUE(ro.ok()) << ro.error().describe();
+    expect_fixture_content(**ro, "snapshot-v3-at-33");
+  }
+  Options o;
+  o.path = dir_.path();
+  o.create_if_missing = false;
+  auto j = Journal::open(o, clock);
+  ASSERT_TRUE(j.ok()) << j.error().describe();
+  expect_fixture_content(**j, "snapshot-v3-at-33");
 }
 
 }  // namespace

@@ -16,12 +16,14 @@
 
 #include "journal/codec.h"
 #include "journal/group_commit.h"
+#include "tests/journal/raw_db.h"
 #include "tests/journal/samples.h"
 
 namespace at::journal {
 namespace {
 
 using testing::all_events_full;
+using testing::RawDb;
 using testing::sample_fill;
 using testing::TempDir;
 
@@ -50,48 +52,6 @@ std::vector<Envelope> read_all(const Journal& j) {
   EXPECT_TRUE(st.ok()) << st.error().describe();
   return out;
 }
-
-// Raw RocksDB access to damage a journal the way a disk or a bug would.
-class RawDb {
- public:
-  explicit RawDb(const std::string& path) {
-    std::vector<std::string> names;
-    EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> d;
-    for (auto& n : names) d.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    rocksdb::DB* db = nullptr;
-    auto s = rocksdb::DB::Open(rocksdb::Options(), path, d, &handles_, &db);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    db_.reset(db);
-    for (std::size_t i = 0; i < names.size(); ++i) by_name_[names[i]] = handles_[i];
-  }
-  ~RawDb() {
-    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
-  }
-  void put(const std::string& cf, const std::string& k, const std::string& v) {
-    ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), by_name_.at(cf), k, v).ok());
-  }
-  void del(const std::string& cf, const std::string& k) {
-    ASSERT_TRUE(db_->Delete(rocksdb::WriteOptions(), by_name_.at(cf), k).ok());
-  }
-  std::string get(const std::string& cf, const std::string& k) {
-    std::string v;
-    EXPECT_TRUE(db_->Get(rocksdb::ReadOptions(), by_name_.at(cf), k, &v).ok()) << cf;
-    return v;
-  }
-  std::vector<std::string> keys(const std::string& cf) {
-    std::vector<std::string> out;
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(rocksdb::ReadOptions(), by_name_.at(cf)));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) out.push_back(it->key().ToString());
-    return out;
-  }
-
- private:
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  std::map<std::string, rocksdb::ColumnFamilyHandle*> by_name_;
-};
 
 bool has_issue(const VerifyReport& r, std::uint64_t seq, const std::string& topic,
                const std::string& text) {
@@ -732,7 +692,7 @@ TEST(JournalBatches, AnAppendIsStoredAsValuesOfAtMostSixtyFourEventsKeyedByTheir
   ASSERT_TRUE(v.ok()) << v.error().describe();
   EXPECT_TRUE(v->batch());
   EXPECT_EQ(v->size(), 64u);
-  EXPECT_EQ(raw.get("meta", "schema_version"), "2");
+  EXPECT_EQ(raw.get("meta", "schema_version"), std::to_string(kSchemaVersion));
 }
 
 TEST(JournalBatches, RangesStartingAndEndingMidBatchReadExactlyThoseEvents) {
@@ -914,6 +874,71 @@ TEST(JournalBatches, VerifyAndReadNameTheFirstSequenceOfABatchWithADamagedFrame)
       << st.error().message;
 }
 
+// Orders interleaved over an append that spans two events values (1..64, 65..80).
+std::vector<PendingEvent> interleaved_orders() {
+  std::vector<PendingEvent> v;
+  for (std::uint64_t i = 1; i <= 80; ++i) {
+    // at1 at 1, 3, 5, ...; at2 at 2, 62, 64, 66; the rest one event each.
+    std::uint64_t n = i % 2 ? 1 : (i == 2 || i >= 62) && i <= 66 ? 2 : 100 + i;
+    v.push_back({sample_fill(n), 0});
+  }
+  return v;
+}
+
+TEST(JournalBatches, AnOrderGetsOneIndexEntryPerEventsValueListingItsSequencesThere) {
+  TempDir dir;
+  ManualClock clock;
+  {
+    auto j = open_ok(dir.path(), clock);
+    ASSERT_TRUE(j->append(interleaved_orders()).ok());
+    std::vector<std::uint64_t> at1, at2{2, 62, 64, 66};
+    for (std::uint64_t s = 1; s <= 80; s += 2) at1.push_back(s);
+    EXPECT_EQ(*j->sequences_for_order(ClientOrderId("at1")), at1);
+    EXPECT_EQ(*j->sequences_for_order(ClientOrderId("at2")), at2);
+    EXPECT_EQ(*j->sequences_for_order(ClientOrderId("at104")), (std::vector<std::uint64_t>{4}));
+    EXPECT_TRUE(j->sequences_for_order(ClientOrderId("at3"))->empty());
+    auto v = j->verify();
+    ASSERT_TRUE(v.ok());
+    EXPECT_TRUE(v->ok()) << issues_text(*v);
+  }
+  RawDb raw(dir.path());
+  std::size_t at1_entries = 0;
+  for (const auto& k : raw.keys("by_order")) at1_entries += k.rfind("at1", 0) == 0 && k[3] == 0;
+  EXPECT_EQ(at1_entries, 2u);  // one per events value
+  // at2 in the first value: 2, then +60, +2; in the second: 66 alone.
+  EXPECT_EQ(raw.get("by_order", by_order_key("at2", 2)), std::string("\x3c\x02", 2));
+  EXPECT_EQ(raw.get("by_order", by_order_key("at2", 66)), "");
+}
+
+TEST(JournalBatches, VerifyNamesEveryEventAGroupedIndexEntryNoLongerCovers) {
+  TempDir dir;
+  ManualClock clock;
+  {
+    auto j = open_ok(dir.path(), clock);
+    ASSERT_TRUE(j->append(interleaved_orders()).ok());
+  }
+  {
+    RawDb raw(dir.path());
+    raw.del("by_order", by_order_key("at2", 2));                            // 2, 62, 64 uncovered
+    raw.put("by_order", by_order_key("at2", 66), std::string(1, '\x80'));   // cut varint
+    raw.put("by_order", by_order_key("at104", 4), std::string(1, '\x01'));  // 5 is at1's
+  }
+  auto j = open_ok(dir.path(), clock);
+  auto v = j->verify();
+  ASSERT_TRUE(v.ok());
+  auto t = issues_text(*v);
+  for (std::uint64_t s : {2u, 62u, 64u})
+    EXPECT_TRUE(has_issue(*v, s, "by_order", "missing index entry for client order id 'at2'"))
+        << s << t;
+  EXPECT_TRUE(has_issue(*v, 66, "by_order", "by_order entry for 'at2' at 66: malformed value"))
+      << t;
+  EXPECT_TRUE(has_issue(*v, 5, "by_order", "'at104' points at a OrderFilled")) << t;
+  auto h = j->sequences_for_order(ClientOrderId("at2"));
+  ASSERT_FALSE(h.ok());
+  EXPECT_EQ(h.error().kind, ErrorKind::kCorruption);
+  EXPECT_NE(h.error().message.find("'at2' at 66"), std::string::npos) << h.error().message;
+}
+
 TEST(JournalBatches, AJournalOfANewerSchemaVersionIsRefusedWithAClearError) {
   TempDir dir;
   ManualClock clock;
@@ -923,17 +948,18 @@ TEST(JournalBatches, AJournalOfANewerSchemaVersionIsRefusedWithAClearError) {
   }
   {
     RawDb raw(dir.path());
-    raw.put("meta", "schema_version", "3");
+    raw.put("meta", "schema_version", std::to_string(kSchemaVersion + 1));
   }
   Options o;
   o.path = dir.path();
   auto j = Journal::open(o, clock);
   ASSERT_FALSE(j.ok());
-  EXPECT_NE(j.error().message.find("schema version 3"), std::string::npos) << j.error().message;
+  const std::string newer = "schema version " + std::to_string(kSchemaVersion + 1);
+  EXPECT_NE(j.error().message.find(newer), std::string::npos) << j.error().message;
   EXPECT_NE(j.error().message.find("newer version"), std::string::npos) << j.error().message;
   auto ro = Journal::open_read_only(dir.path(), clock);
   ASSERT_FALSE(ro.ok());
-  EXPECT_NE(ro.error().message.find("schema version 3"), std::string::npos);
+  EXPECT_NE(ro.error().message.find(newer), std::string::npos);
 }
 
 }  // namespace
