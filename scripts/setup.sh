@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 PKGS=(g++ cmake ninja-build pkg-config librocksdb-dev libboost1.81-dev libboost-json1.81-dev
       libboost-system1.81-dev libcapnp-dev capnproto libspdlog-dev libssl-dev libyaml-cpp-dev
-      libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev ca-certificates openssl)
+      libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libgoogle-perftools-dev
+      ca-certificates openssl)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
