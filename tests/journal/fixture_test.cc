@@ -71,26 +71,6 @@ TEST(JournalFixtureGenerator, DISABLED_GenerateCurrent) {
   for (std::size_t i = 0; i + 1 < options_files.size(); ++i) fs::remove(options_files[i]);
 }
 
-class JournalFixture : public ::testing::Test {
- protected:
-  void SetUp() override { copy(kFixture); }
-  void copy(const std::string& fixture) {
-    ASSERT_TRUE(fs::is_directory(fixture)) << fixture << " is missing";
-    fs::copy(fixture, dir_.path(), fs::copy_options::recursive);
-  }
-  testing::TempDir dir_;
-};
-
-class JournalFixtureV2 : public JournalFixture {
- protected:
-  void SetUp() override { copy(kFixtureV2); }
-};
-
-class JournalFixtureV3 : public JournalFixture {
- protected:
-  void SetUp() override { copy(kFixtureV3); }
-};
-
 void expect_fixture_content(const Journal& j, const std::string& snapshot = "snapshot-v1-at-33") {
   EXPECT_EQ(j.last_sequence(), 35u);
   auto expected = fixture_batch();
@@ -129,16 +109,55 @@ void expect_fixture_content(const Journal& j, const std::string& snapshot = "sna
   EXPECT_TRUE(v->ok()) << v->issues.front().problem;
 }
 
+class JournalFixture : public ::testing::Test {
+ protected:
+  void SetUp() override { copy(kFixture); }
+  void copy(const std::string& fixture) {
+    ASSERT_TRUE(fs::is_directory(fixture)) << fixture << " is missing";
+    fs::copy(fixture, dir_.path(), fs::copy_options::recursive);
+  }
+  // The copy opened as the writer (nullptr after a failure, which is reported).
+  std::unique_ptr<Journal> open_writer(const Clock& clock) {
+    Options o;
+    o.path = dir_.path();
+    o.create_if_missing = false;
+    auto j = Journal::open(o, clock);
+    EXPECT_TRUE(j.ok()) << j.error().describe();
+    return j.ok() ? std::move(*j) : nullptr;
+  }
+  // The fixture's content, read through a read-only open and then through the writer, which is
+  // returned (nullptr after a failure).
+  std::unique_ptr<Journal> expect_readable_both_ways(const Clock& clock,
+                                                     const std::string& snapshot) {
+    {
+      auto ro = Journal::open_read_only(dir_.path(), clock);
+      EXPECT_TRUE(ro.ok()) << ro.error().describe();
+      if (ro.ok()) expect_fixture_content(**ro, snapshot);
+    }
+    auto j = open_writer(clock);
+    if (j) expect_fixture_content(*j, snapshot);
+    return j;
+  }
+  testing::TempDir dir_;
+};
+
+class JournalFixtureV2 : public JournalFixture {
+ protected:
+  void SetUp() override { copy(kFixtureV2); }
+};
+
+class JournalFixtureV3 : public JournalFixture {
+ protected:
+  void SetUp() override { copy(kFixtureV3); }
+};
+
 TEST_F(JournalFixture, FirstSchemaVersionStaysReadableByTheWriter) {
   ManualClock clock;
-  Options o;
-  o.path = dir_.path();
-  o.create_if_missing = false;
-  auto j = Journal::open(o, clock);
-  ASSERT_TRUE(j.ok()) << j.error().describe();
-  expect_fixture_content(**j);
+  auto j = open_writer(clock);
+  ASSERT_TRUE(j);
+  expect_fixture_content(*j);
   // And it can be appended to.
-  auto next = (*j)->append(testing::sample_fill(3));
+  auto next = j->append(testing::sample_fill(3));
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(*next, 36u);
 }
@@ -147,14 +166,11 @@ TEST_F(JournalFixture, FirstSchemaVersionStaysReadableByTheWriter) {
 TEST_F(JournalFixture, ANewWriterAppendsBatchesAfterTheFirstVersionsRecords) {
   ManualClock clock(kRecordedNs + 5'000'000'000);
   {
-    Options o;
-    o.path = dir_.path();
-    o.create_if_missing = false;
-    auto j = Journal::open(o, clock);
-    ASSERT_TRUE(j.ok()) << j.error().describe();
+    auto j = open_writer(clock);
+    ASSERT_TRUE(j);
     std::vector<PendingEvent> fills;
     for (std::uint64_t i = 36; i <= 135; ++i) fills.push_back({testing::sample_fill(i), 0});
-    auto first = (*j)->append(fills);
+    auto first = j->append(fills);
     ASSERT_TRUE(first.ok());
     EXPECT_EQ(*first, 36u);
   }
@@ -195,18 +211,9 @@ TEST_F(JournalFixture, FirstSchemaVersionStaysReadableReadOnly) {
 
 TEST_F(JournalFixtureV2, SecondSchemaVersionStaysReadable) {
   ManualClock clock;
-  {
-    auto ro = Journal::open_read_only(dir_.path(), clock);
-    ASSERT_TRUE(ro.ok()) << ro.error().describe();
-    expect_fixture_content(**ro, "snapshot-v2-at-33");
-  }
-  Options o;
-  o.path = dir_.path();
-  o.create_if_missing = false;
-  auto j = Journal::open(o, clock);
-  ASSERT_TRUE(j.ok()) << j.error().describe();
-  expect_fixture_content(**j, "snapshot-v2-at-33");
-  auto g = (*j)->get(20);  // inside the first batch (1..33)
+  auto j = expect_readable_both_ways(clock, "snapshot-v2-at-33");
+  ASSERT_TRUE(j);
+  auto g = j->get(20);  // inside the first batch (1..33)
   ASSERT_TRUE(g.ok() && g->has_value());
   EXPECT_EQ(dump((*g)->event), dump(fixture_batch()[19].event));
 }
@@ -215,42 +222,29 @@ TEST_F(JournalFixtureV2, SecondSchemaVersionStaysReadable) {
 // both kinds (one per event before, one per events value after), and read as one history.
 TEST_F(JournalFixtureV2, ANewWriterGroupsTheOrderIndexAfterTheSecondVersionsEntries) {
   ManualClock clock(kRecordedNs + 5'000'000'000);
-  Options o;
-  o.path = dir_.path();
-  o.create_if_missing = false;
-  auto j = Journal::open(o, clock);
-  ASSERT_TRUE(j.ok()) << j.error().describe();
+  auto j = open_writer(clock);
+  ASSERT_TRUE(j);
   // at11 has per-event entries at 11 and 12; two more of its events arrive in one append.
-  auto first = (*j)->append(std::vector<PendingEvent>{
+  auto first = j->append(std::vector<PendingEvent>{
       {testing::sample_fill(11), 0}, {testing::sample_fill(40), 0}, {testing::sample_fill(11), 0}});
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(*first, 36u);
-  EXPECT_EQ(*(*j)->sequences_for_order(ClientOrderId("at11")),
+  EXPECT_EQ(*j->sequences_for_order(ClientOrderId("at11")),
             (std::vector<std::uint64_t>{11, 12, 36, 38}));
-  auto v = (*j)->verify();
+  auto v = j->verify();
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->ok()) << v->issues.front().problem;
 }
 
 TEST_F(JournalFixtureV3, ThirdSchemaVersionStaysReadable) {
-  ManualClock clock;
   {
     // at11's two events (11, 12) share one by_order entry: its first sequence, then +1.
     testing::RawDb raw(dir_.path());
     EXPECT_EQ(raw.get("by_order", by_order_key("at11", 11)), "\x01");
     EXPECT_EQ(raw.get("meta", "schema_version"), "3");
   }
-  {
-    auto ro = Journal::open_read_only(dir_.path(), clock);
-    ASSERT_TRUE(ro.ok()) << ro.error().describe();
-    expect_fixture_content(**ro, "snapshot-v3-at-33");
-  }
-  Options o;
-  o.path = dir_.path();
-  o.create_if_missing = false;
-  auto j = Journal::open(o, clock);
-  ASSERT_TRUE(j.ok()) << j.error().describe();
-  expect_fixture_content(**j, "snapshot-v3-at-33");
+  ManualClock clock;
+  EXPECT_TRUE(expect_readable_both_ways(clock, "snapshot-v3-at-33"));
 }
 
 }  // namespace
