@@ -223,9 +223,12 @@ void Engine::on_written(std::uint64_t first, std::uint64_t last, const Result<st
   counters_.appended_events += last - first + 1;
   // Snapshots are taken off this thread, from the journal itself (so that snapshot + tail
   // replay equals a full replay, recorded times included).
-  if (snapshotter_ && opt_.snapshot_every > 0 &&
-      last / opt_.snapshot_every != (first - 1) / opt_.snapshot_every)
+  if (snapshotter_ && last >= next_snapshot_at_) {
     snapshotter_->request(last);
+    const std::uint64_t held = state_.oms().order_count() + state_.oms().decision_count();
+    next_snapshot_at_ =
+        last + std::max(opt_.snapshot_every, EngineOptions::kSnapshotEventsPerRecord * held);
+  }
 }
 
 void Engine::on_batch_durable(std::uint64_t first, std::uint64_t last,
@@ -1300,6 +1303,9 @@ void Engine::fund(const std::string& account, const std::string& asset, Money am
 void Engine::recover(std::function<void(Status)> done) {
   if (auto st = restore_state(); !st) return done(st);
   const std::uint64_t replayed = recovery_.events_read;
+  // The first snapshot at the next multiple of snapshot_every; later ones by size (on_written).
+  if (opt_.snapshot_every > 0)
+    next_snapshot_at_ = (journal_.last_sequence() / opt_.snapshot_every + 1) * opt_.snapshot_every;
   if (opt_.snapshot_every > 0)
     snapshotter_ = std::make_unique<replay::BackgroundSnapshotter>(
         journal_, state_,  // snapshot + tail of the journal: exact

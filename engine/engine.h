@@ -65,7 +65,12 @@ struct EngineOptions {
   RiskLimits risk;
   ResiliencyOptions resiliency;
   double order_timeout_s = 300;  // oms.order_timeout_seconds: open longer -> cancel
+  // journal.snapshot_every: at least this many events between snapshots (0: never). A snapshot
+  // serializes the whole state, so they are also spaced by kSnapshotEventsPerRecord events
+  // per order and decision held: its cost per event then stays bounded however large the
+  // state grows, and recovery's tail stays within a small multiple of what the snapshot holds.
   std::uint64_t snapshot_every = 100000;
+  static constexpr std::uint64_t kSnapshotEventsPerRecord = 2;
   // With durability `sync`: a batch is handed to the journal's writer once it holds this many
   // events, without waiting for the engine's turn to end. A long turn (thousands of fills
   // reported by one durable batch) then overlaps with the writing and syncing of its first
@@ -258,6 +263,7 @@ class Engine final : public adapters::VenueSink {
   // times), so snapshot + tail replay equals a full replay byte for byte. The live state_
   // stamps events when staged, a little before the journal records them.
   std::unique_ptr<replay::BackgroundSnapshotter> snapshotter_;
+  std::uint64_t next_snapshot_at_ = 0;  // the first batch ending at or after it asks for one
   RetryPolicy retry_;
   CircuitBreaker breaker_;
   std::map<Symbol, InstrumentRules> rules_;

@@ -118,6 +118,39 @@ TEST(SnapshotRecovery, DecisionsSeenBeforeTheSnapshotGetTheirOriginalOutcome) {
   EXPECT_EQ(h.events<DecisionReceived>().size(), seen.size());
 }
 
+// A snapshot serializes the whole state: once the state holds more than snapshot_every / 2
+// orders and decisions, the next snapshot waits for two events per record held.
+TEST(SnapshotRecovery, SnapshotsOfALargerStateAreFurtherApart) {
+  Harness h;
+  EngineOptions o = snapshotting(h, 4);
+  open_and_decide(h, o, {});
+  std::vector<std::uint64_t> snapshots;  // each new latest snapshot, in order
+  for (int i = 0; i < 40; ++i) {
+    const std::string px = std::to_string(48900 + i) + ".00";  // distinct: no duplicates
+    auto d = decision("rest" + std::to_string(i), Action::kLong, "0.01", px.c_str());
+    auto out = h.decide(d);
+    ASSERT_EQ(out.kind, DecisionOutcome::Kind::kOrdered) << i << ": " << out.reason;
+    h.engine->wait_for_snapshots();
+    const std::uint64_t s = latest_snapshot(h);
+    if (s != 0 && (snapshots.empty() || s != snapshots.back())) snapshots.push_back(s);
+  }
+  ASSERT_GE(snapshots.size(), 3u);
+  std::size_t wider = 0;
+  for (std::size_t i = 0; i + 1 < snapshots.size(); ++i) {
+    auto at = replay::replay(*h.journal, replay::AsOf::at_sequence(snapshots[i]),
+                             {.use_snapshots = false});
+    ASSERT_TRUE(at.ok()) << at.error().describe();
+    const std::uint64_t held = at->state.oms().order_count() + at->state.oms().decision_count();
+    const std::uint64_t gap = std::max<std::uint64_t>(4, 2 * held);
+    EXPECT_GE(snapshots[i + 1] - snapshots[i], gap) << "after the snapshot at " << snapshots[i];
+    wider += gap > 4;
+  }
+  EXPECT_GT(wider, 0u) << "the state never outgrew snapshot_every";
+  // Recovery from the last one is exact as ever.
+  crash_and_restart(h, o);
+  expect_recovered_from_snapshot(h);
+}
+
 TEST(SnapshotRecovery, DeadLettersStayListedAndRetryable) {
   Harness h;
   EngineOptions o = snapshotting(h);
