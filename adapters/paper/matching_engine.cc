@@ -217,7 +217,10 @@ struct MatchingEngine::Impl {
     std::optional<Price> reference;  // last trade price or quote mid: the stop trigger
     std::optional<Price> last_trade;
     TradeNo next_trade = 1;
-    std::vector<Fill> fills;  // both sides of every trade, by trade id
+    // Both sides of every trade, by trade id. A deque: the log only grows, and a vector's
+    // regrowth would move every fill so far inside one action (a stall that grows with the
+    // session).
+    std::deque<Fill> fills;
   };
 
   EngineConfig cfg;
