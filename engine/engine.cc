@@ -1303,15 +1303,16 @@ void Engine::fund(const std::string& account, const std::string& asset, Money am
 void Engine::recover(std::function<void(Status)> done) {
   if (auto st = restore_state(); !st) return done(st);
   const std::uint64_t replayed = recovery_.events_read;
-  // The first snapshot at the next multiple of snapshot_every; later ones by size (on_written).
-  if (opt_.snapshot_every > 0)
+  if (opt_.snapshot_every > 0) {
+    // The first snapshot at the next multiple of snapshot_every; later ones by size
+    // (on_written).
     next_snapshot_at_ = (journal_.last_sequence() / opt_.snapshot_every + 1) * opt_.snapshot_every;
-  if (opt_.snapshot_every > 0)
     snapshotter_ = std::make_unique<replay::BackgroundSnapshotter>(
         journal_, state_,  // snapshot + tail of the journal: exact
         [log = log_](std::uint64_t seq, const Error& e) {
           log->warn("snapshot.failed seq={} error={}", seq, e.describe());
         });
+  }
   if (before_venue_recover_) before_venue_recover_(state_);
 
   running_ = true;

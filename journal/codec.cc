@@ -922,15 +922,15 @@ Status by_order_sequences(std::string_view key, std::string_view value,
   if (key.size() < 9 || key[key.size() - 9] != '\0')
     return make_error(ErrorKind::kCorruption,
                       "by_order: malformed key of " + std::to_string(key.size()) + " bytes");
-  std::uint64_t seq = get_u64be(key.substr(key.size() - 8));
+  const std::uint64_t first = get_u64be(key.substr(key.size() - 8));
+  std::uint64_t seq = first;
   out.push_back(seq);
-  while (!value.empty()) {
+  for (std::size_t pos = 0; pos < value.size();) {
     std::uint64_t delta = 0;
-    if (!get_varint(value, delta) || delta == 0 || seq + delta < seq)
+    if (read_varint(value, pos, delta) != VarintRead::kOk || delta == 0 || seq + delta < seq)
       return make_error(ErrorKind::kCorruption,
                         "by_order entry for '" + std::string(key.substr(0, key.size() - 9)) +
-                            "' at " + std::to_string(get_u64be(key.substr(key.size() - 8))) +
-                            ": malformed value");
+                            "' at " + std::to_string(first) + ": malformed value");
     seq += delta;
     out.push_back(seq);
   }

@@ -67,6 +67,7 @@
 
 #include "domain/events.h"
 #include "domain/result.h"
+#include "domain/varint.h"
 
 namespace at::journal {
 
@@ -163,40 +164,21 @@ inline std::uint64_t get_u64be(std::string_view s) {  // s.size() >= 8
 Status by_order_sequences(std::string_view key, std::string_view value,
                           std::vector<std::uint64_t>& out);
 
-// Unsigned LEB128 (7 bits per byte, low first, high bit = more): by_order values.
-inline void put_varint(std::string& out, std::uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-// Reads one varint from the front of `in` and drops it; false (and `in` unchanged) if `in`
-// ends inside it or it runs past 64 bits.
-inline bool get_varint(std::string_view& in, std::uint64_t& v) {
-  v = 0;
-  for (std::size_t i = 0; i < in.size() && i < 10; ++i) {
-    const auto b = static_cast<unsigned char>(in[i]);
-    v |= static_cast<std::uint64_t>(b & 0x7f) << (7 * i);
-    if ((b & 0x80) == 0) {
-      if (i == 9 && b > 1) return false;
-      in.remove_prefix(i + 1);
-      return true;
-    }
-  }
-  return false;
-}
 inline std::string sequence_key(std::uint64_t seq) {
   std::string k;
   put_u64be(k, seq);
   return k;
 }
+// by_order_key into `out` (replacing its content, keeping its capacity).
+inline void by_order_key_to(std::string& out, std::string_view client_order_id, std::uint64_t seq) {
+  out.assign(client_order_id);
+  out.push_back('\0');
+  put_u64be(out, seq);
+}
 inline std::string by_order_key(std::string_view client_order_id, std::uint64_t seq) {
   std::string k;
   k.reserve(client_order_id.size() + 9);
-  k.append(client_order_id);
-  k.push_back('\0');
-  put_u64be(k, seq);
+  by_order_key_to(k, client_order_id, seq);
   return k;
 }
 inline std::string by_time_key(std::int64_t recorded_ns, std::uint64_t seq) {

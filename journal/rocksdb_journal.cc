@@ -774,7 +774,7 @@ class RocksJournal final : public Journal {
     for (std::size_t g = 0; g < groups_used_; ++g) {
       auto& grp = groups_[g];
       if (grp.id == id) {
-        put_varint(grp.more, seq - grp.last);
+        append_varint(grp.more, seq - grp.last);
         grp.last = seq;
         return;
       }
@@ -788,9 +788,7 @@ class RocksJournal final : public Journal {
   void put_order_groups() {
     for (std::size_t g = 0; g < groups_used_; ++g) {
       auto& grp = groups_[g];
-      order_key_.assign(grp.id);
-      order_key_.push_back('\0');
-      put_u64be(order_key_, grp.first);
+      by_order_key_to(order_key_, grp.id, grp.first);
       batch_.Put(handles_[kByOrder], order_key_, grp.more);
     }
     groups_used_ = 0;

@@ -32,14 +32,14 @@ std::uint8_t Reader::u8() {
 
 std::uint64_t Reader::varint() {
   std::uint64_t v = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (pos_ >= in_.size()) {
+  switch (read_varint(in_, pos_, v)) {
+    case VarintRead::kOk:
+      return v;
+    case VarintRead::kTruncated:
       fail("truncated varint");
       return 0;
-    }
-    auto b = static_cast<std::uint8_t>(in_[pos_++]);
-    v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
-    if (!(b & 0x80)) return v;
+    case VarintRead::kTooLong:
+      break;
   }
   fail("varint too long");
   return 0;

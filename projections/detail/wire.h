@@ -20,6 +20,7 @@
 #include "domain/decimal.h"
 #include "domain/ids.h"
 #include "domain/symbol.h"
+#include "domain/varint.h"
 
 namespace at::projections::detail {
 
@@ -28,17 +29,7 @@ class Writer {
   explicit Writer(std::string& out) : out_(out) {}
 
   void u8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
-  // Built in a local buffer and appended once: one capacity check per value, not per byte.
-  void varint(std::uint64_t v) {
-    char b[10];
-    std::size_t n = 0;
-    while (v >= 0x80) {
-      b[n++] = static_cast<char>((v & 0x7f) | 0x80);
-      v >>= 7;
-    }
-    b[n++] = static_cast<char>(v);
-    out_.append(b, n);
-  }
+  void varint(std::uint64_t v) { append_varint(out_, v); }
   void svarint(std::int64_t v) {
     varint((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
   }

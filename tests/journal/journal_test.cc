@@ -43,6 +43,13 @@ std::vector<PendingEvent> pending(const std::vector<Event>& events) {
   return v;
 }
 
+// Fills 1, 2, ... each carrying the writer's stamp given (0: none, the journal's clock).
+std::vector<PendingEvent> stamped_fills(std::initializer_list<std::int64_t> stamps) {
+  std::vector<PendingEvent> v;
+  for (std::int64_t stamp : stamps) v.push_back({sample_fill(v.size() + 1), 0, stamp});
+  return v;
+}
+
 std::vector<Envelope> read_all(const Journal& j) {
   std::vector<Envelope> out;
   auto st = j.read(1, UINT64_MAX, [&](const Envelope& e) {
@@ -172,10 +179,7 @@ TEST(Journal, EventsKeepTheirWritersStampAndByTimeFindsEveryChange) {
   ManualClock clock;
   const std::int64_t t = clock.now_ns();
   auto j = open_ok(dir.path(), clock);
-  std::vector<PendingEvent> batch;
-  for (std::int64_t stamp : {std::int64_t{0}, t + 10, t + 10, t + 5, t + 20})
-    batch.push_back({sample_fill(batch.size() + 1), 0, stamp});
-  ASSERT_TRUE(j->append(batch).ok());
+  ASSERT_TRUE(j->append(stamped_fills({0, t + 10, t + 10, t + 5, t + 20})).ok());
   // 0 = the journal's clock; t + 5 is behind t + 10 and is clamped to it.
   auto got = read_all(*j);
   ASSERT_EQ(got.size(), 5u);
@@ -202,10 +206,7 @@ TEST(Journal, VerifyNamesAChangeOfRecordedTimeWithoutItsByTimeEntry) {
   const std::int64_t t = clock.now_ns();
   {
     auto j = open_ok(dir.path(), clock);
-    std::vector<PendingEvent> batch;
-    for (std::int64_t stamp : {t, t, t + 7, t + 7})
-      batch.push_back({sample_fill(batch.size() + 1), 0, stamp});
-    ASSERT_TRUE(j->append(batch).ok());
+    ASSERT_TRUE(j->append(stamped_fills({t, t, t + 7, t + 7})).ok());
   }
   RawDb(dir.path()).del("by_time", by_time_key(t + 7, 3));
   auto j = open_ok(dir.path(), clock);
