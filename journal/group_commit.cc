@@ -92,18 +92,52 @@ void GroupCommitter::write(std::span<const PendingEvent> events, std::vector<Req
   }
   // Destroyed here, outside the lock; the emptied vectors keep their capacity.
   for (auto& r : requests) r.events.clear();
+  bool sync_here = false;
   {
     std::lock_guard lock(mu_);
     if (first) {
       counters_.events += events.size();
       ++counters_.batches;
     }
+    // Alone and small: nothing waits to be written, and every earlier batch is completed (so
+    // completing this one now keeps submission order).
+    sync_here = events.size() <= options_.inline_sync_max_events && queue_.empty() &&
+                written_.empty() && !syncer_busy_;
     // Pushed in the same critical section that ends the write: written_ stays in write order.
-    written_.push_back(std::move(w));
+    if (!sync_here) written_.push_back(std::move(w));
     for (auto& r : requests)
       if (spare_.size() < options_.spare_buffers) spare_.push_back(std::move(r.events));
   }
-  synced_cv_.notify_one();
+  if (!sync_here) {
+    synced_cv_.notify_one();
+    return;
+  }
+  std::vector<Written> todo;
+  todo.push_back(std::move(w));
+  sync_and_complete(todo);
+  std::lock_guard lock(mu_);
+  if (fsync_ && first) ++counters_.inline_syncs;
+}
+
+void GroupCommitter::sync_and_complete(std::vector<Written>& todo) {
+  bool any_ok = false;
+  for (auto& w : todo)
+    for (auto& r : w.results) any_ok = any_ok || r.ok();
+  if (fsync_ && any_ok) {
+    // Every batch in `todo` was written before this call: one fsync covers them all.
+    auto st = journal_.sync();
+    {
+      std::lock_guard lock(mu_);
+      ++counters_.syncs;
+    }
+    if (!st)
+      for (auto& w : todo)
+        for (auto& r : w.results)
+          if (r.ok()) r = st.error();
+  }
+  for (auto& w : todo)
+    for (std::size_t i = 0; i < w.done.size(); ++i)
+      if (w.done[i]) w.done[i](w.results[i]);
 }
 
 void GroupCommitter::writer_loop() {
@@ -152,26 +186,12 @@ void GroupCommitter::syncer_loop() {
       synced_cv_.wait(lock, [&] { return writer_done_ || !written_.empty(); });
       if (written_.empty()) return;  // writer finished and everything is completed
       todo.swap(written_);
+      syncer_busy_ = true;
     }
-    bool any_ok = false;
-    for (auto& w : todo)
-      for (auto& r : w.results) any_ok = any_ok || r.ok();
-    if (fsync_ && any_ok) {
-      // Every batch in `todo` was written before this call: one fsync covers them all.
-      auto st = journal_.sync();
-      {
-        std::lock_guard lock(mu_);
-        ++counters_.syncs;
-      }
-      if (!st)
-        for (auto& w : todo)
-          for (auto& r : w.results)
-            if (r.ok()) r = st.error();
-    }
-    for (auto& w : todo)
-      for (std::size_t i = 0; i < w.done.size(); ++i)
-        if (w.done[i]) w.done[i](w.results[i]);
+    sync_and_complete(todo);
     todo.clear();
+    std::lock_guard lock(mu_);
+    syncer_busy_ = false;
   }
 }
 

@@ -66,8 +66,10 @@ TEST(GroupCommit, ItsThreadsAreNamed) {
   TempDir dir;
   ManualClock clock;
   auto j = open_sync(dir.path(), clock);
-  GroupCommitter gc(*j);
-  ASSERT_TRUE(gc.append({PendingEvent{sample_fill(1), 0}}).ok());  // both threads have run
+  GroupCommitOptions o;
+  o.inline_sync_max_events = 0;  // the syncer completes the append: both threads have run
+  GroupCommitter gc(*j, o);
+  ASSERT_TRUE(gc.append({PendingEvent{sample_fill(1), 0}}).ok());
   std::set<std::string> names;
   for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
     std::ifstream in(task.path() / "comm");
@@ -91,6 +93,62 @@ TEST(GroupCommit, TakeBufferHandsBackTheCapacityOfAWrittenRequest) {
   EXPECT_TRUE(again.empty());
   EXPECT_GE(again.capacity(), 100u);
   EXPECT_EQ(gc.take_buffer().capacity(), 0u);  // only one was spare
+}
+
+std::vector<PendingEvent> fills(std::size_t n, std::uint64_t from) {
+  std::vector<PendingEvent> v;
+  for (std::size_t k = 0; k < n; ++k) v.push_back({sample_fill(from + k), 0});
+  return v;
+}
+
+// One small batch at a time (the engine with one decision in flight): the writer fsyncs it
+// itself instead of waking the syncer. A larger one goes to the syncer, as does everything
+// when the option is 0. Either way each append is covered by its own fsync.
+TEST(GroupCommit, ALoneSmallBatchIsSyncedByTheWriter) {
+  TempDir dir;
+  ManualClock clock;
+  auto j = open_sync(dir.path(), clock);
+  {
+    GroupCommitOptions o;
+    o.inline_sync_max_events = 4;
+    GroupCommitter gc(*j, o);
+    ASSERT_EQ(*gc.append(fills(4, 1)), 1u);
+    auto c = gc.counters();
+    EXPECT_EQ(c.syncs, 1u);
+    EXPECT_EQ(c.inline_syncs, 1u);
+    ASSERT_EQ(*gc.append(fills(5, 10)), 5u);  // over the limit: the syncer's
+    c = gc.counters();
+    EXPECT_EQ(c.syncs, 2u);
+    EXPECT_EQ(c.inline_syncs, 1u);
+    ASSERT_EQ(*gc.append(fills(1, 20)), 10u);
+    EXPECT_EQ(gc.counters().inline_syncs, 2u);
+  }
+  {
+    GroupCommitOptions o;
+    o.inline_sync_max_events = 0;
+    GroupCommitter gc(*j, o);
+    ASSERT_EQ(*gc.append(fills(1, 30)), 11u);
+    EXPECT_EQ(gc.counters().syncs, 1u);
+    EXPECT_EQ(gc.counters().inline_syncs, 0u);
+  }
+  EXPECT_EQ(j->last_sequence(), 11u);
+  EXPECT_TRUE(j->verify()->ok());
+}
+
+// A journal that is not kSync: the writer completes a lone batch without any fsync.
+TEST(GroupCommit, WithoutSyncALoneBatchCompletesWithoutAnFsync) {
+  TempDir dir;
+  ManualClock clock;
+  Options opts;
+  opts.path = dir.path();
+  opts.durability = Durability::kNone;
+  auto j = Journal::open(opts, clock);
+  ASSERT_TRUE(j.ok()) << j.error().describe();
+  GroupCommitter gc(**j);
+  ASSERT_EQ(*gc.append(fills(2, 1)), 1u);
+  EXPECT_EQ(gc.counters().syncs, 0u);
+  EXPECT_EQ(gc.counters().inline_syncs, 0u);
+  EXPECT_EQ((*j)->last_sequence(), 2u);
 }
 
 }  // namespace
