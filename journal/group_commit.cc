@@ -114,12 +114,10 @@ void GroupCommitter::write(std::span<const PendingEvent> events, std::vector<Req
   }
   std::vector<Written> todo;
   todo.push_back(std::move(w));
-  sync_and_complete(todo);
-  std::lock_guard lock(mu_);
-  if (fsync_ && first) ++counters_.inline_syncs;
+  sync_and_complete(todo, /*by_writer=*/true);
 }
 
-void GroupCommitter::sync_and_complete(std::vector<Written>& todo) {
+void GroupCommitter::sync_and_complete(std::vector<Written>& todo, bool by_writer) {
   bool any_ok = false;
   for (auto& w : todo)
     for (auto& r : w.results) any_ok = any_ok || r.ok();
@@ -129,6 +127,7 @@ void GroupCommitter::sync_and_complete(std::vector<Written>& todo) {
     {
       std::lock_guard lock(mu_);
       ++counters_.syncs;
+      if (by_writer) ++counters_.inline_syncs;
     }
     if (!st)
       for (auto& w : todo)
@@ -188,7 +187,7 @@ void GroupCommitter::syncer_loop() {
       todo.swap(written_);
       syncer_busy_ = true;
     }
-    sync_and_complete(todo);
+    sync_and_complete(todo, /*by_writer=*/false);
     todo.clear();
     std::lock_guard lock(mu_);
     syncer_busy_ = false;

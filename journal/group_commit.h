@@ -98,8 +98,9 @@ class GroupCommitter {
   // and completes them itself (GroupCommitOptions::inline_sync_max_events). Called by the
   // writer thread, without mu_ held.
   void write(std::span<const PendingEvent> events, std::vector<Request>& requests);
-  // fsyncs for the written batches `todo` and completes their callbacks, in order.
-  void sync_and_complete(std::vector<Written>& todo);
+  // fsyncs for the written batches `todo` and completes their callbacks, in order; the writer
+  // thread (`by_writer`) or the syncer.
+  void sync_and_complete(std::vector<Written>& todo, bool by_writer);
 
   Journal& journal_;
   GroupCommitOptions options_;

@@ -120,18 +120,23 @@ TEST(GroupCommit, ALoneSmallBatchIsSyncedByTheWriter) {
     c = gc.counters();
     EXPECT_EQ(c.syncs, 2u);
     EXPECT_EQ(c.inline_syncs, 1u);
-    ASSERT_EQ(*gc.append(fills(1, 20)), 10u);
+    // The syncer marks itself idle only after its callbacks have run, so the next lone batch
+    // may still find it busy: it is then the syncer's. One of a few is the writer's.
+    std::uint64_t next = 10;
+    for (int i = 0; i < 50 && gc.counters().inline_syncs < 2; ++i, ++next)
+      ASSERT_EQ(*gc.append(fills(1, 20 + next)), next);
     EXPECT_EQ(gc.counters().inline_syncs, 2u);
+    EXPECT_EQ(gc.counters().syncs, next - 8);  // one per append
   }
   {
     GroupCommitOptions o;
     o.inline_sync_max_events = 0;
     GroupCommitter gc(*j, o);
-    ASSERT_EQ(*gc.append(fills(1, 30)), 11u);
+    const std::uint64_t first = j->last_sequence() + 1;
+    ASSERT_EQ(*gc.append(fills(1, 100)), first);
     EXPECT_EQ(gc.counters().syncs, 1u);
     EXPECT_EQ(gc.counters().inline_syncs, 0u);
   }
-  EXPECT_EQ(j->last_sequence(), 11u);
   EXPECT_TRUE(j->verify()->ok());
 }
 
