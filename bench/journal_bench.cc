@@ -6,9 +6,11 @@
 //                           `window` unacknowledged) through GroupCommitter over a kSync
 //                           journal; every event is acknowledged only after a covering fsync.
 //                           Counters: events/s, events per fsync.
-//   AckLatency50k           one producer offers 50,000 events/s (paced, not closed-loop);
-//                           p50/p99 of submit -> durable acknowledgement, also as a multiple
-//                           of the median fdatasync measured by RawFdatasync in this run
+//   AckLatency50k/snapshots:S  one producer offers 50,000 events/s (paced, not closed-loop);
+//                           p50/p99/max of submit -> durable acknowledgement, also as a
+//                           multiple of the median fdatasync measured by RawFdatasync in this
+//                           run. S = 1: another thread writes a 32 MiB snapshot every 0.5 s
+//                           meanwhile (the background snapshotter's load on the journal)
 //   NonDurableAppend/B      the engine's single writer: Journal::append of B events per call,
 //                           durability none
 //   ReadDecode              Journal::read (iterate + decode into Envelope), no projection
@@ -173,6 +175,7 @@ BENCHMARK(DurableGroupCommit)
 
 // 50,000 events/s offered by a paced producer; latency from submit to durable ack.
 void AckLatency50k(benchmark::State& state) {
+  const bool snapshots = state.range(0) != 0;
   const double rate = 50'000;
   const std::uint64_t count = 100'000;  // 2 s of offered load per iteration
   WallClock clock;
@@ -188,6 +191,24 @@ void AckLatency50k(benchmark::State& state) {
     std::atomic<std::uint64_t> acked{0};
     std::mutex mu;
     std::condition_variable cv;
+    std::atomic<bool> done{false};
+    std::vector<double> snapshot_ms;
+    std::thread snapshotter;
+    if (snapshots)
+      snapshotter = std::thread([&] {
+        const std::string state_bytes(32u << 20, 's');
+        std::unique_lock l(mu);
+        for (int k = 0; k < 8 && !done; ++k) {  // at most 4 s: the load lasts 2 s
+          cv.wait_for(l, std::chrono::milliseconds(500), [&] { return done.load(); });
+          if (done) break;
+          l.unlock();
+          auto t0 = Clk::now();
+          auto st = j->put_snapshot(j->last_sequence(), state_bytes);
+          if (!st) state.SkipWithError(st.error().describe().c_str());
+          snapshot_ms.push_back(micros_since(t0) / 1000);
+          l.lock();
+        }
+      });
     auto start = Clk::now();
     for (std::uint64_t i = 0; i < count; ++i) {
       auto due = start + std::chrono::nanoseconds(static_cast<std::int64_t>(i * 1e9 / rate));
@@ -208,6 +229,16 @@ void AckLatency50k(benchmark::State& state) {
     auto offered =
         static_cast<double>(count) / std::chrono::duration<double>(Clk::now() - start).count();
     state.counters["offered_per_s"] = offered;
+    if (snapshotter.joinable()) {
+      {
+        std::lock_guard l(mu);
+        done = true;
+      }
+      cv.notify_all();
+      snapshotter.join();
+      state.counters["snapshots"] = static_cast<double>(snapshot_ms.size());
+      state.counters["snapshot_ms_p50"] = percentile(snapshot_ms, 0.5);
+    }
     gc.stop();
     syncs += gc.counters().syncs;
     total += count;
@@ -216,6 +247,7 @@ void AckLatency50k(benchmark::State& state) {
   double p50 = percentile(lat, 0.50), p99 = percentile(lat, 0.99);
   state.counters["p50_us"] = p50;
   state.counters["p99_us"] = p99;
+  state.counters["max_us"] = lat.empty() ? 0 : *std::max_element(lat.begin(), lat.end());
   state.counters["events_per_fsync"] = syncs ? static_cast<double>(total) / syncs : 0;
   double f = g_fdatasync_p50_us.load();
   if (f > 0) {
@@ -223,7 +255,13 @@ void AckLatency50k(benchmark::State& state) {
     state.counters["p99_x_fdatasync"] = p99 / f;
   }
 }
-BENCHMARK(AckLatency50k)->Iterations(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(AckLatency50k)
+    ->ArgName("snapshots")
+    ->Arg(0)
+    ->Arg(1)
+    ->Iterations(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 // The engine's single writer appending B events per call without fsync.
 void NonDurableAppend(benchmark::State& state) {

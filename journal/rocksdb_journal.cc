@@ -8,6 +8,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/slice.h>
 #include <rocksdb/slice_transform.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 #include <unistd.h>
@@ -61,6 +62,9 @@ namespace fs = std::filesystem;
 // Column family names, in handle order (index 0 is RocksDB's mandatory default family).
 // How many snapshots put_snapshot() keeps (the newest).
 constexpr std::size_t kKeepSnapshots = 4;
+// put_snapshot()'s table file before it is ingested: "<prefix><sequence><suffix>".
+constexpr const char* kSnapshotFilePrefix = "at-snapshot-";
+constexpr const char* kSnapshotFileSuffix = ".sst.ingest";
 
 enum Cf : int { kDefault, kEvents, kDlq, kByOrder, kByVenueId, kByTime, kSnapshots, kMeta, kCfs };
 constexpr const char* kCfNames[kCfs] = {"default",     "events",  "dlq",       "by_order",
@@ -303,6 +307,7 @@ class RocksJournal final : public Journal {
     }
     auto sv_st = load_schema_version();
     if (!sv_st) return sv_st;
+    if (!read_only_) remove_stale_snapshot_files();
     return load_tail();
   }
 
@@ -529,18 +534,22 @@ class RocksJournal final : public Journal {
     std::sort(all.begin(), all.end(), std::greater<>());
     if (all.size() > kKeepSnapshots) all.resize(kKeepSnapshots);
     auto kept = [&](std::uint64_t s) { return std::find(all.begin(), all.end(), s) != all.end(); };
-    rocksdb::WriteBatch batch;
-    if (st.ok() && kept(sequence))
-      st = batch.Put(handles_[kSnapshots], sequence_key(sequence), sl(bytes));
-    for (std::uint64_t s : existing)
-      if (st.ok() && !kept(s)) st = batch.Delete(handles_[kSnapshots], sequence_key(s));
     if (!st.ok()) return io_error("snapshot write failed: " + rs(st));
-    rocksdb::WriteOptions wo;
-    wo.sync = opts_.durability != Durability::kNone;
     {
       std::lock_guard lock(write_mu_);
       resume_compactions();
     }
+    if (kept(sequence))
+      if (auto in = ingest_snapshot(sequence, bytes); !in) return in;
+    // The ones it pushes out go after it is in: a crash in between leaves one snapshot too
+    // many, which the next put_snapshot() removes.
+    rocksdb::WriteBatch batch;
+    for (std::uint64_t s : existing)
+      if (st.ok() && !kept(s)) st = batch.Delete(handles_[kSnapshots], sequence_key(s));
+    if (!st.ok()) return io_error("snapshot write failed: " + rs(st));
+    if (batch.Count() == 0) return {};
+    rocksdb::WriteOptions wo;
+    wo.sync = opts_.durability != Durability::kNone;
     auto s = db_->Write(wo, &batch);
     if (!s.ok()) return io_error("snapshot write failed: " + rs(s));
     return {};
@@ -672,6 +681,54 @@ class RocksJournal final : public Journal {
 
   // Turns automatic compactions back on after the recovery that open() left them off for.
   // Called with write_mu_ held, before each write; a no-op after the first.
+  // Where put_snapshot() builds a snapshot's table file before ingesting it (in the journal's
+  // directory: ingestion moves it by a hard link).
+  std::string snapshot_file(std::uint64_t sequence) const {
+    return opts_.path + "/" + kSnapshotFilePrefix + std::to_string(sequence) + kSnapshotFileSuffix;
+  }
+
+  // A snapshot is a table file of its own, ingested into the snapshots family. It never goes
+  // through the WAL and the memtables: a snapshot is the whole state (tens of MB), and as one
+  // write it held up every append queued behind it in RocksDB's write queue for the time of
+  // the WAL write, the memtable copy and the fsync, and was copied three times on the way
+  // (batch, memtable, flush).
+  Status ingest_snapshot(std::uint64_t sequence, std::string_view bytes) {
+    // The events a snapshot covers are durable before it is: after a crash, a snapshot never
+    // describes events the journal has lost. (Written through the WAL this followed from
+    // the WAL's order; a table file is durable on its own.) With `sync` they already are.
+    if (opts_.durability != Durability::kSync)
+      if (auto st = sync(); !st) return st;
+    const std::string file = snapshot_file(sequence);
+    auto fail_with = [&](const std::string& what, const rocksdb::Status& s) {
+      std::error_code ec;
+      std::filesystem::remove(file, ec);
+      return io_error("snapshot write failed (" + what + " '" + file + "'): " + rs(s));
+    };
+    rocksdb::Options o(db_options(), cf_options(kSnapshots));
+    rocksdb::SstFileWriter w(rocksdb::EnvOptions(), o, handles_[kSnapshots]);
+    auto s = w.Open(file);
+    if (s.ok()) s = w.Put(sequence_key(sequence), sl(bytes));
+    if (s.ok()) s = w.Finish();  // also fsyncs the file
+    if (!s.ok()) return fail_with("writing", s);
+    rocksdb::IngestExternalFileOptions io;
+    io.move_files = true;            // a hard link, then the file above is removed
+    io.write_global_seqno = false;   // the file is never rewritten in place
+    io.allow_blocking_flush = true;  // a snapshot older than a kept one may overlap the memtable
+    s = db_->IngestExternalFile(handles_[kSnapshots], {file}, io);
+    if (!s.ok()) return fail_with("ingesting", s);
+    return {};
+  }
+
+  // Files a crash left behind between writing a snapshot's table file and ingesting it.
+  void remove_stale_snapshot_files() {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(opts_.path, ec)) {
+      const std::string name = e.path().filename().string();
+      if (name.starts_with(kSnapshotFilePrefix) && name.ends_with(kSnapshotFileSuffix))
+        std::filesystem::remove(e.path(), ec);
+    }
+  }
+
   void resume_compactions() {
     if (!compactions_paused_) return;
     bool all = true;  // on a failure (unexpected: the option is mutable) retry on the next write
