@@ -390,6 +390,23 @@ TEST(Journal, ASnapshotBypassesTheWal) {
   EXPECT_TRUE(j->verify()->ok());
 }
 
+// A reader opened while the writer runs (the CLI next to the engine) sees an ingested snapshot
+// once it refreshes, as it sees new events.
+TEST(Journal, AReaderSeesAnIngestedSnapshotAfterRefresh) {
+  TempDir dir;
+  ManualClock clock;
+  auto w = open_ok(dir.path(), clock);
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(w->append(sample_fill(i)).ok());
+  ASSERT_TRUE(w->put_snapshot(2, "two").ok());
+  auto r = Journal::open_read_only(dir.path(), clock);
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+  EXPECT_EQ((*(*r)->latest_snapshot(UINT64_MAX))->second, "two");
+  ASSERT_TRUE(w->put_snapshot(4, "four").ok());
+  ASSERT_TRUE((*r)->refresh().ok());
+  EXPECT_EQ((*(*r)->latest_snapshot(UINT64_MAX))->second, "four");
+  EXPECT_EQ((*r)->stats()->snapshots, 2u);
+}
+
 // A crash between writing a snapshot's table file and ingesting it leaves the file behind; the
 // next writable open removes it (a read-only one leaves the directory alone).
 TEST(Journal, AStaleSnapshotFileIsRemovedAtOpen) {
