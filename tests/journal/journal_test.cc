@@ -407,6 +407,27 @@ TEST(Journal, AReaderSeesAnIngestedSnapshotAfterRefresh) {
   EXPECT_EQ((*r)->stats()->snapshots, 2u);
 }
 
+// A snapshot whose table file cannot be created is an error that names the file; the journal
+// keeps its events, its older snapshots and its ability to append.
+TEST(Journal, ASnapshotThatCannotBeWrittenIsAnErrorNamingTheFile) {
+  TempDir dir;
+  ManualClock clock;
+  auto j = open_ok(dir.path(), clock);
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(j->append(sample_fill(i)).ok());
+  ASSERT_TRUE(j->put_snapshot(2, "two").ok());
+  // A directory where the table file would go: creating the file fails, even for root.
+  const auto blocker = std::filesystem::path(dir.path()) / "at-snapshot-4.sst.ingest";
+  std::filesystem::create_directories(blocker / "x");
+  auto st = j->put_snapshot(4, "four");
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().kind, ErrorKind::kIo);
+  EXPECT_NE(st.error().message.find("at-snapshot-4.sst.ingest"), std::string::npos)
+      << st.error().message;
+  EXPECT_EQ((*j->latest_snapshot(UINT64_MAX))->second, "two");
+  EXPECT_TRUE(j->append(sample_fill(5)).ok());
+  EXPECT_EQ(j->last_sequence(), 5u);
+}
+
 // A crash between writing a snapshot's table file and ingesting it leaves the file behind; the
 // next writable open removes it (a read-only one leaves the directory alone).
 TEST(Journal, AStaleSnapshotFileIsRemovedAtOpen) {
