@@ -217,10 +217,16 @@ struct MatchingEngine::Impl {
     std::optional<Price> reference;  // last trade price or quote mid: the stop trigger
     std::optional<Price> last_trade;
     TradeNo next_trade = 1;
-    // Both sides of every trade, by trade id. A deque: the log only grows, and a vector's
-    // regrowth would move every fill so far inside one action (a stall that grows with the
-    // session).
-    std::deque<Fill> fills;
+    // Both sides of every trade, by trade id: where each fill is kept (its order's `fills`;
+    // orders are never erased and their fills only grow), not a second copy of it. A deque:
+    // the log only grows, and a vector's regrowth would move every entry so far inside one
+    // action (a stall that grows with the session).
+    struct TradeRef {
+      TradeNo trade_id = 0;
+      OrderId order_id = 0;
+      std::size_t fill = 0;  // index in orders[order_id].fills
+    };
+    std::deque<TradeRef> trades;
   };
 
   EngineConfig cfg;
@@ -435,8 +441,8 @@ struct MatchingEngine::Impl {
     f.commission_asset = b.quote_asset;
     f.maker = maker;
     f.ts_ns = ts;
+    b.trades.push_back({trade_id, o.st.order_id, o.fills.size()});
     o.fills.push_back(f);
-    b.fills.push_back(f);
     ExecutionReport r;
     r.exec_type = ExecType::kTrade;
     r.order = o.st;
@@ -1211,11 +1217,13 @@ std::vector<Fill> MatchingEngine::trades(std::string_view account, const Symbol&
   std::vector<Fill> out;
   auto it = impl_->books.find(symbol);
   if (it == impl_->books.end()) return out;
-  const auto& fills = it->second.fills;
-  auto first = std::lower_bound(fills.begin(), fills.end(), from_trade_id,
-                                [](const Fill& f, TradeNo id) { return f.trade_id < id; });
-  for (; first != fills.end(); ++first)
-    if (first->account == account) out.push_back(*first);
+  const auto& log = it->second.trades;
+  auto first = std::lower_bound(log.begin(), log.end(), from_trade_id,
+                                [](const auto& t, TradeNo id) { return t.trade_id < id; });
+  for (; first != log.end(); ++first) {
+    const Fill& f = impl_->orders.at(first->order_id).fills[first->fill];
+    if (f.account == account) out.push_back(f);
+  }
   return out;
 }
 
