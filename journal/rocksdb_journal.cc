@@ -679,8 +679,6 @@ class RocksJournal final : public Journal {
     return false;
   }
 
-  // Turns automatic compactions back on after the recovery that open() left them off for.
-  // Called with write_mu_ held, before each write; a no-op after the first.
   // Where put_snapshot() builds a snapshot's table file before ingesting it (in the journal's
   // directory: ingestion moves it by a hard link).
   std::string snapshot_file(std::uint64_t sequence) const {
@@ -729,6 +727,8 @@ class RocksJournal final : public Journal {
     }
   }
 
+  // Turns automatic compactions back on after the recovery that open() left them off for.
+  // Called with write_mu_ held, before each write; a no-op after the first.
   void resume_compactions() {
     if (!compactions_paused_) return;
     bool all = true;  // on a failure (unexpected: the option is mutable) retry on the next write
