@@ -68,6 +68,12 @@ class HugePageSysAllocator final : public SysAllocator {
   static HugePageSysAllocator allocator(current);
   ext->SetSystemAllocator(&allocator);
   g_installed.store(ext->GetSystemAllocator() == &allocator, std::memory_order_relaxed);
+  // Freed memory stays with tcmalloc for reuse instead of going back to the kernel a little at
+  // a time: handing 8 KiB pieces back would split the huge pages, and every piece taken back
+  // later is zeroed by the kernel again (snapshot buffers, memtables after a flush). The heap
+  // then stays at its peak, which oms.archive_after_seconds bounds. TCMALLOC_RELEASE_RATE in
+  // the environment (tcmalloc's own setting) wins.
+  if (std::getenv("TCMALLOC_RELEASE_RATE") == nullptr) ext->SetMemoryReleaseRate(0);
   return true;
 }();
 #endif  // AT_TCMALLOC: without it there is nothing to hook
@@ -75,9 +81,15 @@ class HugePageSysAllocator final : public SysAllocator {
 }  // namespace
 
 HugePageStats huge_page_stats() {
-  return HugePageStats{
-      g_installed.load(std::memory_order_relaxed), g_regions.load(std::memory_order_relaxed),
-      g_bytes.load(std::memory_order_relaxed), g_advice_failed.load(std::memory_order_relaxed)};
+  HugePageStats st;
+  st.installed = g_installed.load(std::memory_order_relaxed);
+  st.regions = g_regions.load(std::memory_order_relaxed);
+  st.bytes = g_bytes.load(std::memory_order_relaxed);
+  st.advice_failed = g_advice_failed.load(std::memory_order_relaxed);
+#if AT_TCMALLOC
+  st.release_rate = MallocExtension::instance()->GetMemoryReleaseRate();
+#endif
+  return st;
 }
 
 bool huge_pages_wanted(const char* env_value) {

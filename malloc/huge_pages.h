@@ -11,7 +11,10 @@
 // One fault per 2 MiB instead of per 4 KiB: an engine benchmark run's ~94,000 faults became
 // ~3,000.
 //
-// AT_HUGE_PAGES=0 in the environment leaves tcmalloc's allocator alone.
+// It also keeps freed memory in tcmalloc (release rate 0) unless TCMALLOC_RELEASE_RATE is set:
+// returning it in pieces would split the huge pages, and taking it back costs the zeroing again.
+//
+// AT_HUGE_PAGES=0 in the environment leaves tcmalloc's allocator and release rate alone.
 #pragma once
 
 #include <cstddef>
@@ -24,6 +27,9 @@ struct HugePageStats {
   std::uint64_t regions = 0;        // regions mapped with MADV_HUGEPAGE so far
   std::uint64_t bytes = 0;          // their total size
   std::uint64_t advice_failed = 0;  // regions the kernel refused the advice for (still used)
+  // tcmalloc's rate of returning freed memory to the kernel: 0 (never) once installed, unless
+  // TCMALLOC_RELEASE_RATE says otherwise; -1 without tcmalloc.
+  double release_rate = -1;
 };
 
 // What the allocator has done so far in this process.

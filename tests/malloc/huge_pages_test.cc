@@ -31,8 +31,17 @@ TEST(HugePages, TheHeapGrowsInAlignedHugePageRegions) {
   EXPECT_EQ((after.bytes - before.bytes) % (std::size_t{2} << 20), 0u);
   EXPECT_EQ(block[kBlock - 1], 1);
 }
+
+TEST(HugePages, FreedMemoryIsKeptUnlessTcmallocIsToldOtherwise) {
+  if (!huge_pages_wanted(std::getenv("AT_HUGE_PAGES"))) GTEST_SKIP() << "AT_HUGE_PAGES is off";
+  if (std::getenv("TCMALLOC_RELEASE_RATE")) GTEST_SKIP() << "TCMALLOC_RELEASE_RATE is set";
+  EXPECT_EQ(huge_page_stats().release_rate, 0.0);
+}
 #else
-TEST(HugePages, NotInstalledWithoutTcmalloc) { EXPECT_FALSE(huge_page_stats().installed); }
+TEST(HugePages, NotInstalledWithoutTcmalloc) {
+  EXPECT_FALSE(huge_page_stats().installed);
+  EXPECT_EQ(huge_page_stats().release_rate, -1.0);
+}
 #endif
 
 }  // namespace
