@@ -112,12 +112,10 @@ void GroupCommitter::write(std::span<const PendingEvent> events, std::vector<Req
     synced_cv_.notify_one();
     return;
   }
-  std::vector<Written> todo;
-  todo.push_back(std::move(w));
-  sync_and_complete(todo, /*by_writer=*/true);
+  sync_and_complete(std::span<Written>(&w, 1), /*by_writer=*/true);
 }
 
-void GroupCommitter::sync_and_complete(std::vector<Written>& todo, bool by_writer) {
+void GroupCommitter::sync_and_complete(std::span<Written> todo, bool by_writer) {
   bool any_ok = false;
   for (auto& w : todo)
     for (auto& r : w.results) any_ok = any_ok || r.ok();

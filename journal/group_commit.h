@@ -100,7 +100,7 @@ class GroupCommitter {
   void write(std::span<const PendingEvent> events, std::vector<Request>& requests);
   // fsyncs for the written batches `todo` and completes their callbacks, in order; the writer
   // thread (`by_writer`) or the syncer.
-  void sync_and_complete(std::vector<Written>& todo, bool by_writer);
+  void sync_and_complete(std::span<Written> todo, bool by_writer);
 
   Journal& journal_;
   GroupCommitOptions options_;
